@@ -1,0 +1,99 @@
+"""A KMS key: its metadata, its state, its key materials, its tags."""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from . import specs
+
+
+class KeyState:
+    ENABLED = "Enabled"
+    DISABLED = "Disabled"
+    PENDING_DELETION = "PendingDeletion"
+    PENDING_REPLICA_DELETION = "PendingReplicaDeletion"
+    PENDING_IMPORT = "PendingImport"
+    UNAVAILABLE = "Unavailable"
+    CREATING = "Creating"
+    UPDATING = "Updating"
+
+
+class KeyMaterial:
+    """One generation of symmetric key material, named by a 64-hex-digit id as in AWS."""
+
+    __slots__ = ("material_id", "secret", "created", "_aead")
+
+    def __init__(self, created: _dt.datetime, secret: Optional[bytes] = None,
+                 material_id: Optional[str] = None):
+        self.secret = secret if secret is not None else os.urandom(32)
+        self.material_id = material_id or os.urandom(32).hex()
+        self.created = created
+        self._aead: Optional[AESGCM] = None
+
+    @property
+    def aead(self) -> AESGCM:
+        if self._aead is None:
+            self._aead = AESGCM(self.secret)
+        return self._aead
+
+
+@dataclass
+class Key:
+    key_id: str
+    account: str
+    region: str
+    arn: str
+    created: _dt.datetime
+    description: str = ""
+    key_spec: str = specs.SYMMETRIC
+    key_usage: str = "ENCRYPT_DECRYPT"
+    origin: str = "AWS_KMS"
+    key_manager: str = "CUSTOMER"
+    state: str = KeyState.ENABLED
+    multi_region: bool = False
+    policy: Optional[str] = None
+    deletion_date: Optional[_dt.datetime] = None
+    pending_window_days: Optional[int] = None
+    tags: Dict[str, str] = field(default_factory=dict)
+    materials: Dict[str, KeyMaterial] = field(default_factory=dict)
+    current_material_id: Optional[str] = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.state == KeyState.ENABLED
+
+    @property
+    def current_material(self) -> KeyMaterial:
+        return self.materials[self.current_material_id]  # type: ignore[index]
+
+    def add_material(self, material: KeyMaterial, current: bool = True) -> None:
+        self.materials[material.material_id] = material
+        if current:
+            self.current_material_id = material.material_id
+
+    @property
+    def algorithms(self) -> "tuple[str, tuple[str, ...]]":
+        """(KeyMetadata field, algorithm list) for this key's spec and usage."""
+        return specs.algorithms(self.key_spec, self.key_usage)
+
+    def schedule_deletion(self, when: _dt.datetime, window_days: int) -> None:
+        self.state = KeyState.PENDING_DELETION
+        self.deletion_date = when
+        self.pending_window_days = window_days
+
+    def cancel_deletion(self) -> None:
+        self.state = KeyState.DISABLED
+        self.deletion_date = None
+        self.pending_window_days = None
+
+
+@dataclass
+class Alias:
+    name: str
+    target_key_id: str
+    created: _dt.datetime
+    updated: _dt.datetime

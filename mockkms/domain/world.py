@@ -1,0 +1,80 @@
+"""All the state of one mock: accounts x Regions -> stores, plus the clock.
+
+A new mock starts with an empty world.  The world's lock serialises calls, so
+concurrent callers (threads spawned by code under test) never corrupt it.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import heapq
+import os
+import threading
+from typing import Dict, List, Optional, Tuple
+
+from .clock import Clock
+from .key import Alias, Key, KeyState
+
+
+class RegionStore:
+    """Keys and aliases of one account in one Region."""
+
+    def __init__(self, account: str, region: str):
+        self.account = account
+        self.region = region
+        self.keys: Dict[str, Key] = {}
+        self.aliases: Dict[str, Alias] = {}
+        self._deletions: List[Tuple[_dt.datetime, str]] = []
+
+    def add_key(self, key: Key) -> None:
+        self.keys[key.key_id] = key
+
+    def watch_deletion(self, key: Key) -> None:
+        assert key.deletion_date is not None
+        heapq.heappush(self._deletions, (key.deletion_date, key.key_id))
+
+    def purge(self, now: _dt.datetime) -> None:
+        """Remove keys whose deletion window has passed, with their aliases."""
+        heap = self._deletions
+        while heap and heap[0][0] <= now:
+            when, key_id = heapq.heappop(heap)
+            key = self.keys.get(key_id)
+            if key is not None and key.state == KeyState.PENDING_DELETION and key.deletion_date == when:
+                del self.keys[key_id]
+                for name in [a.name for a in self.aliases.values() if a.target_key_id == key_id]:
+                    del self.aliases[name]
+
+    def aliases_of(self, key_id: str) -> List[Alias]:
+        return [a for a in self.aliases.values() if a.target_key_id == key_id]
+
+
+class World:
+    def __init__(self, clock: Optional[Clock] = None):
+        self.clock = clock or Clock()
+        self.lock = threading.RLock()
+        self._stores: Dict[Tuple[str, str], RegionStore] = {}
+        self._markers: Dict[str, Tuple[str, int]] = {}
+        self.grant_tokens: Dict[str, str] = {}
+
+    def grant_token_known(self, token: str) -> bool:
+        return token in self.grant_tokens
+
+    def store(self, account: str, region: str) -> RegionStore:
+        store = self._stores.get((account, region))
+        if store is None:
+            store = self._stores[(account, region)] = RegionStore(account, region)
+        return store
+
+    def stores(self) -> List[RegionStore]:
+        return list(self._stores.values())
+
+    # Pagination markers are opaque tokens this world issued, bound to one listing.
+    def issue_marker(self, listing: str, position: int) -> str:
+        token = os.urandom(24).hex()
+        self._markers[token] = (listing, position)
+        return token
+
+    def marker_position(self, token: str, listing: str) -> Optional[int]:
+        entry = self._markers.get(token)
+        if entry is None or entry[0] != listing:
+            return None
+        return entry[1]

@@ -1,0 +1,153 @@
+"""The botocore hook: every KMS call any client makes, answered in-process while a mock is active.
+
+A ``before-call.kms`` handler is added to botocore's BUILTIN_HANDLERS when
+mockkms is imported, so every session created afterwards (boto3's default one,
+other libraries' own, aiobotocore's) carries it.  With no active mock it
+returns None and botocore carries on untouched.  With one, the request body
+botocore has already serialised is answered by the mock, and the JSON answer is
+parsed by botocore's own parser, so results and exceptions are exactly those
+of a real call.
+
+A second, class-level guard on ``Endpoint.make_request`` catches KMS clients
+whose session predates the import: while a mock is active, no KMS request
+reaches the network, whichever client sends it.
+"""
+from __future__ import annotations
+
+import email.utils
+import functools
+import inspect
+import threading
+from typing import Any, List, Optional, Tuple
+
+import botocore.endpoint
+import botocore.handlers
+import botocore.parsers
+import wrapt
+from botocore.awsrequest import AWSResponse
+
+EVENT = "before-call.kms"
+
+
+class _Lock(threading.local):
+    def __init__(self) -> None:
+        self.stack: List[Any] = []
+
+
+_registry_lock = threading.Lock()
+_active: List[Any] = []
+_thread = _Lock()
+
+
+def activate(mock: Any) -> None:
+    with _registry_lock:
+        _active.append(mock)
+    _thread.stack.append(mock)
+
+
+def deactivate(mock: Any) -> None:
+    with _registry_lock:
+        for i in range(len(_active) - 1, -1, -1):
+            if _active[i] is mock:
+                del _active[i]
+                break
+    stack = _thread.stack
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i] is mock:
+            del stack[i]
+            break
+
+
+def current() -> Optional[Any]:
+    """The mock answering calls made by this thread: its own newest, else the newest anywhere."""
+    stack = _thread.stack
+    while stack:
+        mock = stack[-1]
+        if mock.active:
+            return mock
+        stack.pop()
+    active = _active
+    return active[-1] if active else None
+
+
+class _Body:
+    """Just enough of a urllib3 response for AWSResponse.content."""
+
+    def __init__(self, body: bytes):
+        self._body = body
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return iter((self._body,))
+
+
+@functools.lru_cache(maxsize=None)
+def _parser() -> botocore.parsers.ResponseParser:
+    return botocore.parsers.ResponseParserFactory().create_parser("json")
+
+
+def botocore_answer(operation_model: Any, status: int, headers: dict, body: bytes) -> Tuple[AWSResponse, dict]:
+    """(http_response, parsed) exactly as botocore's endpoint would return them."""
+    headers = dict(headers)
+    headers["content-length"] = str(len(body))
+    headers["date"] = email.utils.formatdate(usegmt=True)
+    response_dict = {"status_code": status, "headers": headers, "body": body}
+    parser = _parser()
+    parsed = parser.parse(response_dict, operation_model.output_shape)
+    if status >= 300:
+        code = parsed.get("Error", {}).get("Code")
+        error_shape = operation_model.service_model.shape_for_error_code(code) if code else None
+        if error_shape is not None:
+            parsed.update(parser.parse(response_dict, error_shape))
+    parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
+    http = AWSResponse("https://kms.mockkms.invalid/", status, headers, _Body(body))
+    return http, parsed
+
+
+def _access_key(request_signer: Any) -> Optional[str]:
+    credentials = getattr(request_signer, "_credentials", None)
+    if credentials is None:
+        return None
+    return getattr(credentials, "access_key", None)
+
+
+def _answer(mock: Any, operation_model: Any, body: Any, region: Optional[str],
+            access_key: Optional[str]) -> Tuple[AWSResponse, dict]:
+    if isinstance(body, str):
+        body = body.encode()
+    status, headers, payload, _ = mock.answer(operation_model.name, body or b"", region, access_key)
+    return botocore_answer(operation_model, status, headers, payload)
+
+
+def before_call(model: Any, params: dict, request_signer: Any = None, context: Optional[dict] = None,
+                **kwargs: Any) -> Optional[Tuple[AWSResponse, dict]]:
+    mock = current()
+    if mock is None:
+        return None
+    region = (context or {}).get("client_region") or getattr(request_signer, "region_name", None)
+    return _answer(mock, model, params.get("body"), region, _access_key(request_signer))
+
+
+def _guard_make_request(wrapped: Any, instance: Any, args: tuple, kwargs: dict) -> Any:
+    operation_model, request_dict = (list(args) + [kwargs.get("operation_model"), kwargs.get("request_dict")])[:2]
+    mock = current()
+    if mock is None or operation_model.service_model.service_name != "kms":
+        return wrapped(*args, **kwargs)
+    region = (request_dict.get("context") or {}).get("client_region")
+    answer = _answer(mock, operation_model, request_dict.get("body"), region, None)
+    if inspect.iscoroutinefunction(getattr(type(instance), "_send_request", None)):
+        async def deliver() -> Tuple[AWSResponse, dict]:
+            return answer
+        return deliver()
+    return answer
+
+
+def install() -> None:
+    """Idempotent: add the hook to BUILTIN_HANDLERS and guard Endpoint.make_request."""
+    if (EVENT, before_call) not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append((EVENT, before_call))
+    if not getattr(botocore.endpoint.Endpoint.make_request, "_mockkms_guard", False):
+        wrapt.wrap_function_wrapper(botocore.endpoint.Endpoint, "make_request", _guard_make_request)
+        botocore.endpoint.Endpoint.make_request._mockkms_guard = True  # type: ignore[attr-defined]
+
+
+install()

@@ -1,0 +1,175 @@
+"""``mock_kms``: one object that is a decorator, a context manager (sync and async) and a handle.
+
+    @mock_kms                       # fresh mock for each call of the test
+    def test_x(): ...
+
+    with mock_kms(account_id="111122223333") as kms:   # kms is the handle
+        ...
+
+    kms = mock_kms().start()        # notebooks: start in one cell, use in the next
+    kms.stop()
+
+Each mock owns a world (keys, aliases, ...), a clock and a call log; a new mock
+starts empty.  Starting an active mock again is harmless (it nests).
+"""
+from __future__ import annotations
+
+import inspect
+import threading
+import unittest
+from typing import Any, Optional, TypeVar
+
+import wrapt
+
+from . import credentials, interceptor, service, wire
+from .calls import CallLog, CallRecord
+from .domain.clock import Clock
+from .domain.world import World
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+T = TypeVar("T")
+
+
+class MockKMS:
+    """An in-process KMS.  Users get one from ``mock_kms(...)`` or the ``kms`` fixture."""
+
+    def __init__(self, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION):
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be a 12-digit string, not {account_id!r}")
+        self.account_id = account_id
+        self.region = region
+        self.clock = Clock()
+        self.world = World(self.clock)
+        self.calls = CallLog()
+        self._depth = 0
+        self._lock = threading.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return self._depth > 0
+
+    def start(self) -> "MockKMS":
+        """Activate the mock (idempotent: every start needs its stop); returns the handle."""
+        with self._lock:
+            self._depth += 1
+            if self._depth > 1:
+                return self
+        credentials.acquire(self.region)
+        interceptor.activate(self)
+        return self
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                return
+            self._depth -= 1
+            if self._depth > 0:
+                return
+        interceptor.deactivate(self)
+        credentials.release()
+
+    def __enter__(self) -> "MockKMS":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> "MockKMS":
+        return self.start()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- answering calls -------------------------------------------------------------------
+    def answer(self, operation: str, body: bytes, region: Optional[str],
+               access_key: Optional[str]) -> wire.Response:
+        """Answer one JSON 1.1 request (the interceptor and the server both come here)."""
+        caller = service.Caller.root(self.account_id)
+        record = CallRecord(operation, region, caller.account)
+
+        def keep(params: dict) -> None:
+            record.params = params
+
+        response = wire.serve(operation, body, service.dispatch,
+                              service.CallContext(self.world, region or self.region, caller), keep)
+        record.error_code = response.error_code
+        self.calls.append(record)
+        return response
+
+    # -- decorating ------------------------------------------------------------------------
+    def _fresh(self) -> "MockKMS":
+        return MockKMS(account_id=self.account_id, region=self.region)
+
+    def __call__(self, target: T) -> T:
+        if inspect.isclass(target):
+            return _decorate_class(self, target)  # type: ignore[return-value]
+        if callable(target):
+            return _decorate_function(self, target)
+        raise TypeError(f"mock_kms cannot decorate {target!r}: use it on a function, a coroutine function "
+                        "or a unittest.TestCase class, or as a context manager")
+
+    def __repr__(self) -> str:
+        state = "active" if self.active else "stopped"
+        return f"<MockKMS account_id={self.account_id} region={self.region} {state}>"
+
+
+def _decorate_function(template: MockKMS, func: Any) -> Any:
+    if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
+        raise TypeError(f"mock_kms cannot decorate the generator function {func.__qualname__}: the mock would "
+                        "stop before its body runs; use `with mock_kms():` inside it, or the kms fixture")
+    if inspect.iscoroutinefunction(func):
+        @wrapt.decorator
+        async def run_async(wrapped: Any, instance: Any, args: tuple, kwargs: dict) -> Any:
+            async with template._fresh():
+                return await wrapped(*args, **kwargs)
+        return run_async(func)
+
+    @wrapt.decorator
+    def run(wrapped: Any, instance: Any, args: tuple, kwargs: dict) -> Any:
+        with template._fresh():
+            return wrapped(*args, **kwargs)
+    return run(func)
+
+
+_SETUP_HOOKS = ("setup_method", "teardown_method", "setup", "teardown")
+
+
+def _decorate_class(template: MockKMS, cls: type) -> type:
+    if issubclass(cls, unittest.TestCase):
+        # TestCase.run drives setUp, the test, tearDown and cleanups (also asyncSetUp & co.
+        # for IsolatedAsyncioTestCase), so one fresh mock around it covers them all.
+        original_run = cls.run
+
+        def run(self: unittest.TestCase, result: Any = None) -> Any:
+            with template._fresh():
+                return original_run(self, result)
+
+        cls.run = run  # type: ignore[assignment]
+        return cls
+    hooks = [name for name in _SETUP_HOOKS if name in vars(cls)]
+    if hooks:
+        raise TypeError(f"mock_kms cannot decorate {cls.__qualname__}: its {', '.join(hooks)} would run outside "
+                        "the test's mock. Use the kms pytest fixture, or decorate the test methods.")
+    tests = [name for name, value in vars(cls).items() if name.startswith("test") and callable(value)]
+    if not tests:
+        raise TypeError(f"mock_kms cannot decorate {cls.__qualname__}: it is neither a unittest.TestCase "
+                        "nor a class with test methods")
+    for name in tests:
+        setattr(cls, name, _decorate_function(template, vars(cls)[name]))
+    return cls
+
+
+def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> Any:
+    """A new mock; or, used bare as ``@mock_kms``, the decorated target."""
+    template = MockKMS(account_id=account_id, region=region)
+    if target is None:
+        return template
+    return template(target)
+
+
+def current_mock() -> Optional[MockKMS]:
+    """The mock answering this thread's calls (e.g. inside a ``@mock_kms`` test), or None."""
+    return interceptor.current()

@@ -1,0 +1,27 @@
+"""The pytest face of mockkms: a ``kms`` fixture and a ``mock_kms`` marker.
+
+Registered through the ``pytest11`` entry point, so installing mockkms is enough.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from .mock import MockKMS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "mock_kms(account_id='123456789012', region='us-east-1'): options for the kms fixture's mock",
+    )
+
+
+@pytest.fixture
+def kms(request: pytest.FixtureRequest) -> Iterator[MockKMS]:
+    """An active, empty KMS mock for one test; yields the handle (clock, calls, ...)."""
+    marker = request.node.get_closest_marker("mock_kms")
+    options = dict(marker.kwargs) if marker is not None else {}
+    with MockKMS(**options) as handle:
+        yield handle

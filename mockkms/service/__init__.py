@@ -1,0 +1,40 @@
+"""KMS semantics: one handler per operation, grouped by family in sibling modules.
+
+``dispatch`` is the one door in: it holds the world's lock, builds the
+:class:`~.request.Request` (which purges keys whose deletion window has passed)
+and calls the handler.  An operation with no handler yet answers with an
+AWS-shaped error that names it, never with a network call.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict
+
+from ..errors import AWSError
+from .request import CallContext, Caller, Request
+
+Handler = Callable[[Request], Dict[str, Any]]
+HANDLERS: Dict[str, Handler] = {}
+
+
+def operation(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[name] = handler
+        return handler
+    return register
+
+
+def not_implemented(name: str) -> AWSError:
+    return AWSError("NotImplementedException", f"mockkms does not implement the KMS operation {name} yet")
+
+
+def dispatch(name: str, params: Dict[str, Any], context: CallContext) -> Dict[str, Any]:
+    handler = HANDLERS.get(name)
+    if handler is None:
+        raise not_implemented(name)
+    with context.world.lock:
+        return handler(Request(name, params, context))
+
+
+from . import aliases, crypto, keys, tags  # noqa: E402,F401  (registers the handlers)
+
+__all__ = ["CallContext", "Caller", "HANDLERS", "dispatch", "operation"]

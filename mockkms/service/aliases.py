@@ -1,0 +1,103 @@
+"""CreateAlias, UpdateAlias, DeleteAlias, ListAliases."""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from ..domain import arn as arns
+from ..domain import specs
+from ..domain.key import Alias, Key
+from ..errors import AWSError, validation_error
+from . import operation, pagination, resolve
+from .request import Request
+
+MAX_ALIASES_PER_KEY = 50
+_PREFIX_MESSAGE = ('Alias must start with the prefix "alias/". Please see '
+                   "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
+
+
+def _checked_name(req: Request) -> str:
+    name = req.params["AliasName"]
+    if not name.startswith("alias/"):
+        raise validation_error(_PREFIX_MESSAGE)
+    return name
+
+
+def _alias_arn(req: Request, name: str) -> str:
+    return arns.alias_arn(req.region, req.caller.account, name)
+
+
+def _existing(req: Request, name: str) -> Alias:
+    alias = req.store.aliases.get(name)
+    if alias is None:
+        raise resolve.not_found(f"Alias {_alias_arn(req, name)} is not found.")
+    return alias
+
+
+def _target(req: Request) -> Key:
+    value = req.params["TargetKeyId"]
+    if value.startswith("alias/") or (value.startswith("arn:") and ":alias/" in value):
+        raise validation_error("Aliases must refer to keys. Not aliases")
+    key = req.key("TargetKeyId")
+    if len(req.store.aliases_of(key.key_id)) >= MAX_ALIASES_PER_KEY:
+        raise AWSError("LimitExceededException",
+                       f"Too many aliases for the KMS key {key.arn}: the limit is {MAX_ALIASES_PER_KEY}.")
+    return key
+
+
+@operation("CreateAlias")
+def create_alias(req: Request) -> Dict[str, Any]:
+    name = _checked_name(req)
+    if name.startswith("alias/aws/"):
+        raise AWSError("NotAuthorizedException")
+    if ":" in name:
+        raise validation_error(f"{name} contains invalid characters for an alias")
+    if name == "alias/":
+        raise AWSError("InvalidAliasNameException", "Alias name must not be empty after the alias/ prefix.")
+    key = _target(req)
+    if name in req.store.aliases:
+        raise AWSError("AlreadyExistsException", f"An alias with the name {_alias_arn(req, name)} already exists")
+    req.store.aliases[name] = Alias(name, key.key_id, req.now, req.now)
+    return {}
+
+
+@operation("UpdateAlias")
+def update_alias(req: Request) -> Dict[str, Any]:
+    name = _checked_name(req)
+    if name.startswith("alias/aws/"):
+        raise AWSError("NotAuthorizedException")
+    alias = _existing(req, name)
+    key = _target(req)
+    current = req.store.keys.get(alias.target_key_id)
+    if current is not None and (specs.key_type(current.key_spec) != specs.key_type(key.key_spec)
+                                or current.key_usage != key.key_usage):
+        raise validation_error(
+            f"{key.arn} is not compatible with the KMS key currently associated with {_alias_arn(req, name)}: "
+            "the new KMS key must have the same key type and key usage.")
+    alias.target_key_id = key.key_id
+    alias.updated = req.now
+    return {}
+
+
+@operation("DeleteAlias")
+def delete_alias(req: Request) -> Dict[str, Any]:
+    name = _checked_name(req)
+    if name.startswith("alias/aws/"):
+        raise AWSError("NotAuthorizedException")
+    _existing(req, name)
+    del req.store.aliases[name]
+    return {}
+
+
+@operation("ListAliases")
+def list_aliases(req: Request) -> Dict[str, Any]:
+    aliases = list(req.store.aliases.values())
+    listing = "ListAliases"
+    if req.get("KeyId") is not None:
+        key = req.key(check_state=False)
+        aliases = [a for a in aliases if a.target_key_id == key.key_id]
+        listing += ":" + key.arn
+    entries = [{"AliasName": a.name, "AliasArn": _alias_arn(req, a.name), "TargetKeyId": a.target_key_id,
+                "CreationDate": a.created, "LastUpdatedDate": a.updated}
+               for a in sorted(aliases, key=lambda a: a.name)]
+    page, more = pagination.page(req, entries, listing, 50, 100)
+    return {"Aliases": page, **more}

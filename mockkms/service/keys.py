@@ -1,0 +1,138 @@
+"""Key management: create, describe, list, enable/disable, describe, delete."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import uuid
+from typing import Any, Dict
+
+from ..domain import arn as arns
+from ..domain import specs
+from ..domain.key import Key, KeyMaterial, KeyState
+from ..errors import AWSError, validation_error
+from . import operation, pagination, tags
+from .request import Request
+from .views import key_metadata
+
+_ORIGINS_NEEDING_A_STORE = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
+
+
+def _spec_and_usage(req: Request) -> "tuple[str, str]":
+    spec = req.get("KeySpec")
+    legacy = req.get("CustomerMasterKeySpec")
+    if spec is not None and legacy is not None and spec != legacy:
+        raise validation_error("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+                               "CustomerMasterKeySpec parameter is deprecated. Use KeySpec parameter instead.")
+    spec = spec or legacy or specs.SYMMETRIC
+    usage = req.get("KeyUsage")
+    if usage is None:
+        if spec != specs.SYMMETRIC:
+            raise validation_error(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+        usage = "ENCRYPT_DECRYPT"
+    if usage not in specs.ALGORITHMS[spec]:
+        raise validation_error(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
+    return spec, usage
+
+
+def _check_origin(req: Request, origin: str) -> None:
+    store_id = req.get("CustomKeyStoreId")
+    if req.get("XksKeyId") is not None and origin != "EXTERNAL_KEY_STORE":
+        raise validation_error("XksKeyId is only valid for keys with Origin EXTERNAL_KEY_STORE.")
+    if origin in _ORIGINS_NEEDING_A_STORE:
+        if store_id is None:
+            raise validation_error(f"A CustomKeyStoreId is required for keys with Origin {origin}.")
+        if origin == "EXTERNAL_KEY_STORE" and req.get("XksKeyId") is None:
+            raise validation_error("An XksKeyId is required for keys with Origin EXTERNAL_KEY_STORE.")
+    if store_id is not None:
+        # No custom key stores exist until DescribeCustomKeyStores & co. are implemented.
+        raise AWSError("CustomKeyStoreNotFoundException", f"Custom key store {store_id} does not exist")
+
+
+def _check_policy(policy: Any) -> None:
+    if policy is None:
+        return
+    try:
+        json.loads(policy)
+    except ValueError:
+        raise AWSError("MalformedPolicyDocumentException") from None
+
+
+@operation("CreateKey")
+def create_key(req: Request) -> Dict[str, Any]:
+    spec, usage = _spec_and_usage(req)
+    origin = req.get("Origin", "AWS_KMS")
+    _check_origin(req, origin)
+    _check_policy(req.get("Policy"))
+    new_tags = tags.merged({}, req.get("Tags") or ())
+    if spec != specs.SYMMETRIC:
+        raise AWSError("UnsupportedOperationException",
+                       f"mockkms does not support KeySpec {spec} yet (only SYMMETRIC_DEFAULT keys for now)")
+    multi_region = bool(req.get("MultiRegion"))
+    key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else str(uuid.uuid4())
+    key = Key(
+        key_id=key_id, account=req.caller.account, region=req.region,
+        arn=arns.key_arn(req.region, req.caller.account, key_id), created=req.now,
+        description=req.get("Description", ""), key_spec=spec, key_usage=usage, origin=origin,
+        multi_region=multi_region, policy=req.get("Policy"), tags=new_tags,
+    )
+    if origin == "EXTERNAL":
+        key.state = KeyState.PENDING_IMPORT
+    else:
+        key.add_material(KeyMaterial(req.now))
+    req.store.add_key(key)
+    return {"KeyMetadata": key_metadata(key)}
+
+
+@operation("DescribeKey")
+def describe_key(req: Request) -> Dict[str, Any]:
+    return {"KeyMetadata": key_metadata(req.key(aliases=True))}
+
+
+@operation("ListKeys")
+def list_keys(req: Request) -> Dict[str, Any]:
+    keys = [{"KeyId": k.key_id, "KeyArn": k.arn} for k in req.store.keys.values()]
+    page, more = pagination.page(req, keys, "ListKeys", 100, 1000)
+    return {"Keys": page, **more}
+
+
+@operation("EnableKey")
+def enable_key(req: Request) -> Dict[str, Any]:
+    req.key().state = KeyState.ENABLED
+    return {}
+
+
+@operation("DisableKey")
+def disable_key(req: Request) -> Dict[str, Any]:
+    req.key().state = KeyState.DISABLED
+    return {}
+
+
+@operation("UpdateKeyDescription")
+def update_key_description(req: Request) -> Dict[str, Any]:
+    req.key().description = req.params["Description"]
+    return {}
+
+
+@operation("ScheduleKeyDeletion")
+def schedule_key_deletion(req: Request) -> Dict[str, Any]:
+    days = req.get("PendingWindowInDays", 30)
+    if not 7 <= days <= 30:
+        bound = "greater than or equal to 7" if days < 7 else "less than or equal to 30"
+        raise validation_error(f"1 validation error detected: Value '{days}' at 'pendingWindowInDays' "
+                               f"failed to satisfy constraint: Member must have value {bound}")
+    key = req.key()
+    key.schedule_deletion(req.now + _dt.timedelta(days=days), days)
+    req.store.watch_deletion(key)
+    return {"KeyId": key.arn, "DeletionDate": key.deletion_date, "KeyState": key.state,
+            "PendingWindowInDays": days}
+
+
+@operation("CancelKeyDeletion")
+def cancel_key_deletion(req: Request) -> Dict[str, Any]:
+    key = req.key()
+    key.cancel_deletion()
+    if key.origin == "EXTERNAL" and key.current_material_id is None:
+        key.state = KeyState.PENDING_IMPORT
+    return {"KeyId": key.arn}

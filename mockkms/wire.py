@@ -1,0 +1,97 @@
+"""The JSON 1.1 wire: request body in, response body out.
+
+``serve`` is the single entry point shared by the in-process interceptor and the
+HTTP server mode: it decodes ``TrentService.<Operation>`` requests, validates
+them against the model, hands them to a dispatcher, and encodes the result or the
+AWS error body (``{"__type": ..., "message": ...}``).  Whatever goes wrong, the
+caller gets an AWS-shaped answer, never a Python traceback.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any, Callable, Dict, NamedTuple, Optional
+
+from .errors import AWSError
+from .model import codec, operation_model, service_model
+from .model.validation import validate
+
+log = logging.getLogger("mockkms")
+
+TARGET_PREFIX = "TrentService."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+Dispatch = Callable[[str, Dict[str, Any], Any], Dict[str, Any]]
+
+
+class Response(NamedTuple):
+    status: int
+    headers: Dict[str, str]
+    body: bytes
+    error_code: Optional[str] = None
+
+
+def operation_from_target(target: Optional[str]) -> str:
+    """``TrentService.Encrypt`` -> ``Encrypt``; anything else is an unknown operation."""
+    if not target or not target.startswith(TARGET_PREFIX):
+        raise AWSError("UnknownOperationException")
+    name = target[len(TARGET_PREFIX):]
+    if name not in service_model().operation_names:
+        raise AWSError("UnknownOperationException")
+    return name
+
+
+def decode_request(operation: str, body: bytes) -> Dict[str, Any]:
+    """Parse and type-check a request body against the operation's input shape."""
+    if not body or not body.strip():
+        raw: Any = {}
+    else:
+        try:
+            raw = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise AWSError("SerializationException", "Could not parse request body into json") from None
+    shape = operation_model(operation).input_shape
+    if shape is None:
+        return {}
+    return codec.decode(shape, raw)
+
+
+def encode_result(operation: str, result: Dict[str, Any]) -> bytes:
+    shape = operation_model(operation).output_shape
+    if shape is None:
+        return b"{}"
+    return json.dumps(codec.encoder(shape)(result), separators=(",", ":")).encode()
+
+
+def encode_error(error: AWSError) -> Response:
+    body: Dict[str, str] = {"__type": error.code}
+    if error.message is not None:
+        body["message"] = error.message
+    return Response(error.status, _headers(), json.dumps(body).encode(), error.code)
+
+
+def _headers() -> Dict[str, str]:
+    return {"x-amzn-requestid": str(uuid.uuid4()), "content-type": CONTENT_TYPE}
+
+
+def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
+          on_params: Optional[Callable[[Dict[str, Any]], None]] = None) -> Response:
+    """Answer one request: decode, validate, dispatch, encode.
+
+    ``on_params`` sees the decoded parameters as soon as they exist (the call log
+    records them even when validation then fails).
+    """
+    try:
+        params = decode_request(operation, body)
+        if on_params is not None:
+            on_params(params)
+        validate(operation_model(operation), params)
+        result = dispatch(operation, params, context)
+        return Response(200, _headers(), encode_result(operation, result))
+    except AWSError as error:
+        return encode_error(error)
+    except Exception as exc:  # a bug in mockkms must still look like AWS to the caller
+        log.exception("mockkms failed while answering %s", operation)
+        return encode_error(AWSError("KMSInternalException",
+                                     f"mockkms internal error in {operation}: {type(exc).__name__}: {exc}", 500))
