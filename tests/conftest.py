@@ -1,0 +1,77 @@
+"""Shared test fixtures.
+
+Two guards run for every test, so no test can pass while breaking them:
+- no socket may connect anywhere (a KMS call that escaped the mock fails loudly);
+- every successful response the mock gives is checked against botocore's output
+  shape (no missing required member, no unknown member, right types).
+"""
+from __future__ import annotations
+
+import socket
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.validate import ParamValidator
+
+from mockkms import interceptor
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+class NetworkUsed(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise NetworkUsed(f"a test tried to open a network connection: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+_original_answer = interceptor.botocore_answer
+
+
+def _checked_answer(operation_model, status, headers, body):
+    http, parsed = _original_answer(operation_model, status, headers, body)
+    if status == 200 and operation_model.output_shape is not None:
+        response = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+        report = ParamValidator().validate(response, operation_model.output_shape)
+        if report.has_errors():
+            raise AssertionError(f"{operation_model.name} response does not match its output shape:\n"
+                                 f"{report.generate_report()}\n{response!r}")
+    return http, parsed
+
+
+@pytest.fixture(autouse=True)
+def responses_match_output_shapes(monkeypatch):
+    monkeypatch.setattr(interceptor, "botocore_answer", _checked_answer)
+
+
+@pytest.fixture
+def client(kms):
+    """A boto3 KMS client in the mock's Region (the mock is active)."""
+    return boto3.client("kms", region_name=REGION)
+
+
+@pytest.fixture
+def raw_client(kms):
+    """A client without botocore's client-side validation, so the server-side checks are reached."""
+    return boto3.client("kms", region_name=REGION, config=Config(parameter_validation=False))
+
+
+@pytest.fixture
+def key_id(client):
+    return client.create_key(Description="test key")["KeyMetadata"]["KeyId"]
+
+
+def error_of(excinfo):
+    """(code, message, HTTP status) of a botocore ClientError."""
+    response = excinfo.value.response
+    return (response["Error"]["Code"], response["Error"]["Message"],
+            response["ResponseMetadata"]["HTTPStatusCode"])
