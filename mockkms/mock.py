@@ -88,13 +88,14 @@ class MockKMS:
                access_key: Optional[str]) -> wire.Response:
         """Answer one JSON 1.1 request (the interceptor and the server both come here)."""
         caller = service.Caller.root(self.account_id)
+        region = region or self.region          # the Region the call is served in, also when recorded
         record = CallRecord(operation, region, caller.account)
 
         def keep(params: dict) -> None:
             record.params = params
 
         response = wire.serve(operation, body, service.dispatch,
-                              service.CallContext(self.world, region or self.region, caller), keep)
+                              service.CallContext(self.world, region, caller), keep)
         record.error_code = response.error_code
         self.calls.append(record)
         return response
@@ -149,16 +150,27 @@ def _decorate_class(template: MockKMS, cls: type) -> type:
 
         cls.run = run  # type: ignore[assignment]
         return cls
-    hooks = [name for name in _SETUP_HOOKS if name in vars(cls)]
+    # pytest collects inherited test methods and runs inherited hooks too, so look
+    # through the whole MRO; decorated copies go on cls and the bases stay untouched.
+    members: dict = {}
+    for klass in reversed(cls.__mro__[:-1]):
+        members.update(vars(klass))
+    hooks = [name for name in _SETUP_HOOKS if name in members]
     if hooks:
         raise TypeError(f"mock_kms cannot decorate {cls.__qualname__}: its {', '.join(hooks)} would run outside "
                         "the test's mock. Use the kms pytest fixture, or decorate the test methods.")
-    tests = [name for name, value in vars(cls).items() if name.startswith("test") and callable(value)]
+    tests = {name: value for name, value in members.items()
+             if name.startswith("test") and not inspect.isclass(value)
+             and (callable(value) or isinstance(value, (staticmethod, classmethod)))}
     if not tests:
         raise TypeError(f"mock_kms cannot decorate {cls.__qualname__}: it is neither a unittest.TestCase "
                         "nor a class with test methods")
-    for name in tests:
-        setattr(cls, name, _decorate_function(template, vars(cls)[name]))
+    for name, value in tests.items():
+        if isinstance(value, (staticmethod, classmethod)):
+            # Decorate the function inside, so an async staticmethod is still seen as async.
+            setattr(cls, name, type(value)(_decorate_function(template, value.__func__)))
+        else:
+            setattr(cls, name, _decorate_function(template, value))
     return cls
 
 

@@ -22,6 +22,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def kms(request: pytest.FixtureRequest) -> Iterator[MockKMS]:
     """An active, empty KMS mock for one test; yields the handle (clock, calls, ...)."""
     marker = request.node.get_closest_marker("mock_kms")
-    options = dict(marker.kwargs) if marker is not None else {}
-    with MockKMS(**options) as handle:
+    # Positional options too (``mock_kms("111122223333")``): silently ignoring them would
+    # give the test a different account than it asked for.
+    args, options = (marker.args, dict(marker.kwargs)) if marker is not None else ((), {})
+    with MockKMS(*args, **options) as handle:
         yield handle

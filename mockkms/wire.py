@@ -48,13 +48,19 @@ def decode_request(operation: str, body: bytes) -> Dict[str, Any]:
         raw: Any = {}
     else:
         try:
-            raw = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            raw = json.loads(body, parse_constant=_not_json)
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             raise AWSError("SerializationException", "Could not parse request body into json") from None
     shape = operation_model(operation).input_shape
     if shape is None:
         return {}
-    return codec.decode(shape, raw)
+    # A body of JSON ``null`` is an empty request, like an empty body.
+    return codec.decode(shape, raw) or {}
+
+
+def _not_json(token: str) -> Any:
+    """Python's json accepts NaN and Infinity; JSON (and AWS's parser) does not."""
+    raise ValueError(f"{token} is not JSON")
 
 
 def encode_result(operation: str, result: Dict[str, Any]) -> bytes:
@@ -66,7 +72,7 @@ def encode_result(operation: str, result: Dict[str, Any]) -> bytes:
 
 def encode_error(error: AWSError) -> Response:
     body: Dict[str, str] = {"__type": error.code}
-    if error.message is not None:
+    if error.message:  # AWS omits the member rather than sending an empty message
         body["message"] = error.message
     return Response(error.status, _headers(), json.dumps(body).encode(), error.code)
 

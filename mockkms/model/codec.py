@@ -2,7 +2,9 @@
 
 Requests arrive as JSON (blobs in base64, timestamps as epoch numbers); the
 service works with bytes and aware datetimes.  Responses go the other way.  A
-JSON value of the wrong type is a ``SerializationException``, as in AWS.
+JSON value of the wrong type is a ``SerializationException``, as in AWS.  A JSON
+``null`` means "absent" wherever it appears (member, list item, map value), so
+the validator and the handlers never meet a ``None`` inside the parameters.
 """
 from __future__ import annotations
 
@@ -53,11 +55,11 @@ def decode(shape: Shape, value: Any) -> Any:
     if kind == "list":
         if not isinstance(value, list):
             raise _type_error(value, shape)
-        return [decode(shape.member, item) for item in value]
+        return [decode(shape.member, item) for item in value if item is not None]
     if kind == "map":
         if not isinstance(value, dict):
             raise _type_error(value, shape)
-        return {decode(shape.key, k): decode(shape.value, v) for k, v in value.items()}
+        return {decode(shape.key, k): decode(shape.value, v) for k, v in value.items() if v is not None}
     if kind == "string":
         if not isinstance(value, str):
             raise _type_error(value, shape)
@@ -70,9 +72,11 @@ def decode(shape: Shape, value: Any) -> Any:
         except (binascii.Error, ValueError):
             raise AWSError("SerializationException", "Base64 encoded value is invalid") from None
     if kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if isinstance(value, float) and value.is_integer():  # 3.0 is 3; inf and nan are not integers
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
             raise _type_error(value, shape)
-        return int(value)
+        return value
     if kind == "boolean":
         if not isinstance(value, bool):
             raise _type_error(value, shape)
@@ -80,7 +84,10 @@ def decode(shape: Shape, value: Any) -> Any:
     if kind == "timestamp":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _type_error(value, shape)
-        return _dt.datetime.fromtimestamp(value, _UTC)
+        try:
+            return _dt.datetime.fromtimestamp(value, _UTC)
+        except (OverflowError, ValueError, OSError):  # 1e400, nan, or beyond datetime's years
+            raise _type_error(value, shape) from None
     return value
 
 

@@ -28,7 +28,8 @@ def lower_camel(name: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _pattern(pattern: str) -> "re.Pattern[str]":
-    return re.compile(pattern)
+    """The model's (Java) pattern as Python sees it: ``\\w``, ``\\d``, ``\\s`` are ASCII-only in Java."""
+    return re.compile(pattern, re.ASCII)
 
 
 def _java_length(value: str) -> int:
@@ -72,7 +73,8 @@ def _check(shape: Shape, value: Any, path: str, errors: List[str]) -> None:
             if value.get(name) is None:
                 errors.append(_clause(None, _join(path, name), shape.members[name], "Member must not be null"))
         for name, item in value.items():
-            _check(shape.members[name], item, _join(path, name), errors)
+            if item is not None:  # an explicit None is an absent member, as on the wire
+                _check(shape.members[name], item, _join(path, name), errors)
         return
     if kind == "list":
         _length(shape, value, len(value), path, errors)
@@ -93,7 +95,9 @@ def _check(shape: Shape, value: Any, path: str, errors: List[str]) -> None:
             return
         _length(shape, value, _java_length(value), path, errors)
         pattern = meta.get("pattern")
-        if pattern is not None and not _pattern(pattern).search(value):
+        # Coral matches the whole value (Java's Matcher.matches), even for unanchored
+        # patterns: one non-Latin-1 character anywhere in a policy breaks ``[\u0020-\u00FF]+``.
+        if pattern is not None and not _pattern(pattern).fullmatch(value):
             errors.append(_clause(value, path, shape, f"Member must satisfy regular expression pattern: {pattern}"))
         return
     if kind == "blob":

@@ -1,7 +1,7 @@
 """CreateAlias, UpdateAlias, DeleteAlias, ListAliases."""
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from ..domain import arn as arns
 from ..domain import specs
@@ -33,12 +33,15 @@ def _existing(req: Request, name: str) -> Alias:
     return alias
 
 
-def _target(req: Request) -> Key:
+def _target(req: Request, moving: Optional[str] = None) -> Key:
+    """The key an alias is to point at; ``moving`` is the alias being re-pointed, which
+    does not count against the per-key limit (re-pointing it at its own key adds nothing)."""
     value = req.params["TargetKeyId"]
     if value.startswith("alias/") or (value.startswith("arn:") and ":alias/" in value):
         raise validation_error("Aliases must refer to keys. Not aliases")
     key = req.key("TargetKeyId")
-    if len(req.store.aliases_of(key.key_id)) >= MAX_ALIASES_PER_KEY:
+    others = [a for a in req.store.aliases_of(key.key_id) if a.name != moving]
+    if len(others) >= MAX_ALIASES_PER_KEY:
         raise AWSError("LimitExceededException",
                        f"Too many aliases for the KMS key {key.arn}: the limit is {MAX_ALIASES_PER_KEY}.")
     return key
@@ -66,7 +69,7 @@ def update_alias(req: Request) -> Dict[str, Any]:
     if name.startswith("alias/aws/"):
         raise AWSError("NotAuthorizedException")
     alias = _existing(req, name)
-    key = _target(req)
+    key = _target(req, moving=name)
     current = req.store.keys.get(alias.target_key_id)
     if current is not None and (specs.key_type(current.key_spec) != specs.key_type(key.key_spec)
                                 or current.key_usage != key.key_usage):
@@ -99,5 +102,5 @@ def list_aliases(req: Request) -> Dict[str, Any]:
     entries = [{"AliasName": a.name, "AliasArn": _alias_arn(req, a.name), "TargetKeyId": a.target_key_id,
                 "CreationDate": a.created, "LastUpdatedDate": a.updated}
                for a in sorted(aliases, key=lambda a: a.name)]
-    page, more = pagination.page(req, entries, listing, 50, 100)
+    page, more = pagination.page(req, entries, listing, 50, 100, "AliasName")
     return {"Aliases": page, **more}

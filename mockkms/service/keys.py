@@ -93,7 +93,7 @@ def describe_key(req: Request) -> Dict[str, Any]:
 @operation("ListKeys")
 def list_keys(req: Request) -> Dict[str, Any]:
     keys = [{"KeyId": k.key_id, "KeyArn": k.arn} for k in req.store.keys.values()]
-    page, more = pagination.page(req, keys, "ListKeys", 100, 1000)
+    page, more = pagination.page(req, keys, "ListKeys", 100, 1000, "KeyId")
     return {"Keys": page, **more}
 
 

@@ -55,5 +55,5 @@ def untag_resource(req: Request) -> Dict[str, Any]:
 @operation("ListResourceTags")
 def list_resource_tags(req: Request) -> Dict[str, Any]:
     key = req.key()
-    tags, more = pagination.page(req, as_list(key), f"ListResourceTags:{key.arn}", 50, 50)
+    tags, more = pagination.page(req, as_list(key), f"ListResourceTags:{key.arn}", 50, 50, "TagKey")
     return {"Tags": tags, **more}

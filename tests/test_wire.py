@@ -1,0 +1,261 @@
+"""The JSON 1.1 wire layer, driven directly: target parsing, body decoding, error and result bodies.
+
+These tests call :func:`mockkms.wire.serve` with the real dispatcher and a world of
+their own, so they see exactly the bytes a transport would send back.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import uuid
+
+import pytest
+from botocore.parsers import create_parser
+from botocore.validate import ParamValidator
+
+from mockkms import service, wire
+from mockkms.domain.world import World
+from mockkms.errors import AWSError
+from mockkms.model import operation_model
+from mockkms.service import CallContext, Caller
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+UTC = _dt.timezone.utc
+
+
+@pytest.fixture
+def context():
+    return CallContext(World(), REGION, Caller.root(ACCOUNT))
+
+
+def call(context, operation, body):
+    """serve() one request; ``body`` is bytes as sent, or a value to JSON-encode."""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return wire.serve(operation, raw, service.dispatch, context)
+
+
+def error_body(response, code, status=400):
+    """The decoded error body, after checking the status, the code and the JSON 1.1 headers."""
+    document = json.loads(response.body)
+    assert (response.status, document["__type"], response.error_code) == (status, code, code), document
+    assert response.headers["content-type"] == "application/x-amz-json-1.1"
+    return document
+
+
+def new_key(context):
+    return json.loads(call(context, "CreateKey", {}).body)["KeyMetadata"]["KeyId"]
+
+
+# ---------------------------------------------------------------------------------- targets
+
+@pytest.mark.parametrize("operation", ["Encrypt", "CreateKey", "GetKeyLastUsage", "ListRetirableGrants"])
+def test_target_names_the_operation(operation):
+    assert wire.operation_from_target(f"TrentService.{operation}") == operation
+
+
+@pytest.mark.parametrize("target", [
+    "TrentService.Nope", "Encrypt", "TrentService.", "TrentService.encrypt", "trentservice.Encrypt",
+    "KMS.Encrypt", "TrentService.Encrypt ", "", None,
+])
+def test_other_targets_are_unknown_operations(target):
+    with pytest.raises(AWSError) as excinfo:
+        wire.operation_from_target(target)
+    assert (excinfo.value.code, excinfo.value.status) == ("UnknownOperationException", 400)
+
+
+def test_unknown_operation_error_body():
+    with pytest.raises(AWSError) as excinfo:
+        wire.operation_from_target("TrentService.Nope")
+    response = wire.encode_error(excinfo.value)
+    assert (response.status, json.loads(response.body)["__type"]) == (400, "UnknownOperationException")
+
+
+# ---------------------------------------------------------------------------------- request bodies
+
+@pytest.mark.parametrize("body", [b"{", b"not json", b"\xff\xfe\x00", b'{"KeyId": "a",}', b"{'KeyId': 'a'}",
+                                  b'{"NumberOfBytes": NaN}', b'{"NumberOfBytes": Infinity}', b"[" * 100000],
+                         ids=lambda body: repr(body[:30]))
+def test_unparseable_body_is_a_serialization_error(context, body):
+    document = error_body(call(context, "GenerateRandom", body), "SerializationException")
+    assert document["message"]
+
+
+@pytest.mark.parametrize("operation, body", [
+    ("DescribeKey", {"KeyId": 5}),
+    ("DescribeKey", {"KeyId": True}),
+    ("DescribeKey", {"KeyId": ["a"]}),
+    ("DescribeKey", {"KeyId": {"a": "b"}}),
+    ("DescribeKey", ["KeyId"]),
+    ("DescribeKey", "KeyId"),
+    ("ListKeys", {"Limit": "5"}),
+    ("ListKeys", {"Limit": 1.5}),
+    ("ListKeys", {"Limit": False}),
+    ("GenerateRandom", {"NumberOfBytes": 1e400}),
+    ("Encrypt", {"KeyId": "k", "Plaintext": 5}),
+    ("Encrypt", {"KeyId": "k", "Plaintext": "eA==", "DryRun": "true"}),
+    ("Encrypt", {"KeyId": "k", "Plaintext": "eA==", "GrantTokens": "token"}),
+    ("Encrypt", {"KeyId": "k", "Plaintext": "eA==", "EncryptionContext": ["a", "b"]}),
+    ("Encrypt", {"KeyId": "k", "Plaintext": "eA==", "EncryptionContext": {"a": 1}}),
+    ("CreateKey", {"Tags": [{"TagKey": 1, "TagValue": "v"}]}),
+    ("ImportKeyMaterial", {"KeyId": "k", "ImportToken": "eA==", "EncryptedKeyMaterial": "eA==",
+                           "ValidTo": "2030-01-01"}),
+    ("ImportKeyMaterial", {"KeyId": "k", "ImportToken": "eA==", "EncryptedKeyMaterial": "eA==",
+                           "ValidTo": 1e300}),
+], ids=lambda value: json.dumps(value) if not isinstance(value, str) else value)
+def test_wrong_json_type_is_a_serialization_error(context, operation, body):
+    document = error_body(call(context, operation, body), "SerializationException")
+    assert document["message"]
+
+
+@pytest.mark.parametrize("blob", ["not base64!", "eA=", "e A==", "eA==\n", "%%%%"])
+def test_bad_base64_blob_is_a_serialization_error(context, blob):
+    document = error_body(call(context, "Decrypt", {"CiphertextBlob": blob}), "SerializationException")
+    assert document["message"]
+
+
+@pytest.mark.parametrize("body", [b"", b"   ", b"{}", b"null"])
+def test_empty_request_reaches_validation(context, body):
+    document = error_body(call(context, "DescribeKey", body), "ValidationException")
+    assert document["message"] == ("1 validation error detected: Value null at 'keyId' failed to satisfy "
+                                   "constraint: Member must not be null")
+
+
+def test_null_member_is_absent(context):
+    document = error_body(call(context, "DescribeKey", {"KeyId": None}), "ValidationException")
+    assert "Value null at 'keyId'" in document["message"]
+
+
+@pytest.mark.parametrize("extra", [{"GrantTokens": [None]}, {"EncryptionContext": {"a": None}},
+                                   {"GrantTokens": None, "EncryptionContext": None}])
+def test_nulls_inside_lists_and_maps_get_an_aws_answer(context, extra):
+    """A null list item or map value is dropped like a null member: the call goes through, no 500."""
+    body = {"KeyId": new_key(context), "Plaintext": "eA==", **extra}
+    assert call(context, "Encrypt", body).status == 200
+
+
+def test_unknown_members_are_ignored(context):
+    key_id = new_key(context)
+    response = call(context, "DescribeKey", {"KeyId": key_id, "NoSuchMember": {"deep": [1, 2]}})
+    assert (response.status, json.loads(response.body)["KeyMetadata"]["KeyId"]) == (200, key_id)
+
+
+def test_decode_request_converts_blobs_and_timestamps():
+    params = wire.decode_request("ImportKeyMaterial", json.dumps({
+        "KeyId": "k", "ImportToken": base64.b64encode(b"\x00token").decode(), "EncryptedKeyMaterial": "",
+        "ValidTo": 1893456000.5, "Unknown": "dropped",
+    }).encode())
+    assert params == {"KeyId": "k", "ImportToken": b"\x00token", "EncryptedKeyMaterial": b"",
+                      "ValidTo": _dt.datetime(2030, 1, 1, 0, 0, 0, 500000, tzinfo=UTC)}
+
+
+def test_decode_request_keeps_integral_floats_as_integers():
+    assert wire.decode_request("GenerateRandom", b'{"NumberOfBytes": 16.0}') == {"NumberOfBytes": 16}
+
+
+def test_on_params_sees_the_request_even_when_validation_fails(context):
+    seen = []
+    wire.serve("GenerateRandom", b'{"NumberOfBytes": 0}', service.dispatch, context, seen.append)
+    assert seen == [{"NumberOfBytes": 0}]
+
+
+# ---------------------------------------------------------------------------------- error bodies
+
+def test_error_body_has_type_and_message(context):
+    missing = "11111111-2222-3333-4444-555555555555"
+    document = error_body(call(context, "DescribeKey", {"KeyId": missing}), "NotFoundException")
+    assert document == {"__type": "NotFoundException",
+                        "message": f"Key 'arn:aws:kms:{REGION}:{ACCOUNT}:key/{missing}' does not exist"}
+
+
+def test_error_without_message_has_no_message_member(context):
+    key_id = new_key(context)
+    document = error_body(call(context, "Decrypt", {"CiphertextBlob": base64.b64encode(b"junk" * 40).decode(),
+                                                    "KeyId": key_id}), "InvalidCiphertextException")
+    assert document == {"__type": "InvalidCiphertextException"}
+
+
+def test_an_empty_message_is_sent_as_no_message(context, monkeypatch):
+    def refuse(req):
+        raise AWSError("UnsupportedOperationException", "")
+
+    monkeypatch.setitem(service.HANDLERS, "GenerateRandom", refuse)
+    document = error_body(call(context, "GenerateRandom", {"NumberOfBytes": 1}), "UnsupportedOperationException")
+    assert document == {"__type": "UnsupportedOperationException"}
+
+
+def test_responses_carry_a_request_id(context):
+    ids = {call(context, "GenerateRandom", {"NumberOfBytes": 1}).headers["x-amzn-requestid"] for _ in range(3)}
+    assert len(ids) == 3 and all(uuid.UUID(value) for value in ids)
+
+
+def test_operation_without_a_handler_names_itself(context):
+    document = error_body(call(context, "GetKeyPolicy", {"KeyId": new_key(context)}), "NotImplementedException")
+    assert "GetKeyPolicy" in document["message"]
+
+
+def test_exception_inside_a_handler_is_a_500_internal_error(context, monkeypatch):
+    def broken(req):
+        raise RuntimeError("handler bug")
+
+    monkeypatch.setitem(service.HANDLERS, "GenerateRandom", broken)
+    response = call(context, "GenerateRandom", {"NumberOfBytes": 1})
+    document = error_body(response, "KMSInternalException", status=500)
+    assert "GenerateRandom" in document["message"] and "Traceback" not in document["message"]
+
+
+def test_a_failed_handler_leaves_the_world_usable(context, monkeypatch):
+    monkeypatch.setitem(service.HANDLERS, "ListKeys", lambda req: 1 / 0)
+    call(context, "ListKeys", {})
+    monkeypatch.undo()
+    key_id = new_key(context)
+    listed = json.loads(call(context, "ListKeys", {}).body)["Keys"]
+    assert [entry["KeyId"] for entry in listed] == [key_id]
+
+
+def test_result_with_a_member_outside_the_model_is_an_internal_error(context, monkeypatch):
+    monkeypatch.setitem(service.HANDLERS, "GenerateRandom", lambda req: {"Plaintext": b"x", "Extra": 1})
+    error_body(call(context, "GenerateRandom", {"NumberOfBytes": 1}), "KMSInternalException", status=500)
+
+
+# ---------------------------------------------------------------------------------- success bodies
+
+def parse_success(operation, response):
+    """The body as botocore parses it, checked against the operation's output shape."""
+    assert (response.status, response.error_code) == (200, None)
+    shape = operation_model(operation).output_shape
+    parsed = create_parser("json").parse({"status_code": 200, "headers": response.headers, "body": response.body},
+                                         shape)
+    parsed.pop("ResponseMetadata", None)
+    report = ParamValidator().validate(parsed, shape)
+    assert not report.has_errors(), report.generate_report()
+    return parsed
+
+
+def test_success_body_matches_the_output_shape_with_epoch_timestamps(context):
+    now = context.world.clock.freeze()
+    response = call(context, "CreateKey", {"Description": "wire"})
+    raw = json.loads(response.body)["KeyMetadata"]
+    assert isinstance(raw["CreationDate"], (int, float)) and raw["CreationDate"] == round(now.timestamp(), 3)
+    parsed = parse_success("CreateKey", response)["KeyMetadata"]
+    assert (parsed["CreationDate"], parsed["Description"]) == (now, "wire")
+
+
+def test_success_body_carries_blobs_in_base64(context):
+    key_id = new_key(context)
+    response = call(context, "Encrypt", {"KeyId": key_id, "Plaintext": base64.b64encode(b"wire test").decode()})
+    blob_text = json.loads(response.body)["CiphertextBlob"]
+    assert parse_success("Encrypt", response)["CiphertextBlob"] == base64.b64decode(blob_text, validate=True)
+    decrypted = json.loads(call(context, "Decrypt", {"CiphertextBlob": blob_text}).body)
+    assert base64.b64decode(decrypted["Plaintext"]) == b"wire test"
+
+
+def test_operation_without_output_shape_answers_an_empty_object(context):
+    response = call(context, "DisableKey", {"KeyId": new_key(context)})
+    assert (response.status, response.body) == (200, b"{}")
+
+
+def test_absent_optional_fields_are_omitted_not_null(context):
+    body = json.loads(call(context, "ListKeys", {}).body)
+    assert body == {"Keys": [], "Truncated": False}
