@@ -14,6 +14,7 @@ For each operation it captures the arguments botocore hands to the
 """
 from __future__ import annotations
 
+import os
 import argparse
 import cProfile
 import email.utils
@@ -34,6 +35,8 @@ from mockkms.model.validation import validate
 
 REGION = "us-east-1"
 PLAINTEXT = b"a small secret, 32 bytes long..."
+
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def capture(client: Any, operation: str, call: Callable[[], Any]) -> Dict[str, Any]:
@@ -150,7 +153,7 @@ def profile(kwargs: Dict[str, Any], n: int, top: int) -> None:
     stats = pstats.Stats(profiler)
     rows = []
     for (filename, line, name), (cc, nc, tt, ct, callers) in stats.stats.items():  # type: ignore[attr-defined]
-        short = filename.split("site-packages/")[-1].split("/work/main/")[-1]
+        short = filename.split("site-packages/")[-1].split(_REPO)[-1]
         rows.append((tt / n * 1e6, ct / n * 1e6, nc / n, f"{short}:{line}({name})"))
     rows.sort(reverse=True)
     print(f"  {'own us':>7} {'cum us':>7} {'calls':>6}  function   (cProfile, per hook call)")

@@ -7,6 +7,7 @@ Two guards run for every test, so no test can pass while breaking them:
 """
 from __future__ import annotations
 
+import functools
 import socket
 
 import boto3
@@ -53,16 +54,26 @@ def responses_match_output_shapes(monkeypatch):
     monkeypatch.setattr(interceptor, "botocore_answer", _checked_answer)
 
 
+# Building a client costs ~50 ms; the hook asks for the active mock at call time, so
+# clients can be built once per process and serve every test's fresh mock.
+_SESSION = boto3.session.Session(aws_access_key_id="mockkms-test", aws_secret_access_key="mockkms-test")
+
+
+@functools.lru_cache(maxsize=None)
+def make_client(region: str = REGION, parameter_validation: bool = True):
+    return _SESSION.client("kms", region_name=region, config=Config(parameter_validation=parameter_validation))
+
+
 @pytest.fixture
 def client(kms):
     """A boto3 KMS client in the mock's Region (the mock is active)."""
-    return boto3.client("kms", region_name=REGION)
+    return make_client()
 
 
 @pytest.fixture
 def raw_client(kms):
     """A client without botocore's client-side validation, so the server-side checks are reached."""
-    return boto3.client("kms", region_name=REGION, config=Config(parameter_validation=False))
+    return make_client(parameter_validation=False)
 
 
 @pytest.fixture

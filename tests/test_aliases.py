@@ -3,7 +3,6 @@
 Messages: test_create_alias (recorded 2023-04-13) for the prefix rule; errors.md §3-6 for
 the rest (AlreadyExists / "Aliases must refer to keys" are 2015 captures quoted by moto).
 """
-import functools
 
 import boto3
 import pytest
@@ -18,21 +17,8 @@ PREFIX_MESSAGE = ('Alias must start with the prefix "alias/". Please see '
                   "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
 
 
-@functools.lru_cache(maxsize=None)
-def _shared_client(parameter_validation):
-    return boto3.client("kms", region_name=REGION, config=Config(parameter_validation=parameter_validation))
 
 
-# conftest's clients, built once per module: building a client costs ~50 ms, and the mock
-# answers whichever client calls (the caller's account is the mock's, not the credentials').
-@pytest.fixture
-def client(kms):
-    return _shared_client(True)
-
-
-@pytest.fixture
-def raw_client(kms):
-    return _shared_client(False)
 
 
 @pytest.fixture

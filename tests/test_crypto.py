@@ -1,7 +1,7 @@
 """Symmetric cryptography: Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, GenerateRandom.
 
 Every expected error is AWS's (code, exact message, HTTP 400); where the text comes
-from a recording the row of /work/shared/aws-reference/errors.md is named.
+from a recording the row of the shared aws-reference/errors.md is named.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, REGION, error_of, make_client
 from mockkms import mock_kms
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/"
@@ -23,23 +23,6 @@ NOT_YOUR_CIPHERTEXT = ("The ciphertext refers to a customer master key that does
                        "does not exist in this region, or you are not allowed to access.")
 DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 
-
-#: One session for the whole module: a client from a warm session costs ~2 ms instead of
-#: the ~45 ms of a fresh default session per test (the mock swaps boto3's default session).
-#: Its fixed fake credentials are never sent anywhere: every KMS call is answered in-process.
-_SESSION = boto3.Session(aws_access_key_id="mockkms-test", aws_secret_access_key="mockkms-test")
-
-
-@pytest.fixture
-def client(kms):
-    """Same as conftest's ``client``, from the module's warm session."""
-    return _SESSION.client("kms", region_name=REGION)
-
-
-@pytest.fixture
-def raw_client(kms):
-    """Same as conftest's ``raw_client`` (no client-side validation), from the warm session."""
-    return _SESSION.client("kms", region_name=REGION, config=Config(parameter_validation=False))
 
 
 def arn(key_id):
@@ -239,7 +222,7 @@ def test_blob_spliced_from_two_ciphertexts_is_invalid_ciphertext(client, key_id)
 
 def test_blob_from_another_mock_is_access_denied(client, kms):
     with mock_kms():
-        foreign = _SESSION.client("kms", region_name=REGION)
+        foreign = make_client()
         blob = encrypt(foreign, new_key(foreign))
     with pytest.raises(client.exceptions.ClientError) as excinfo:
         client.decrypt(CiphertextBlob=blob)
@@ -248,7 +231,7 @@ def test_blob_from_another_mock_is_access_denied(client, kms):
 
 def test_blob_from_another_region_is_access_denied(client, key_id):
     blob = encrypt(client, key_id)
-    elsewhere = _SESSION.client("kms", region_name="eu-west-1")
+    elsewhere = make_client("eu-west-1")
     with pytest.raises(elsewhere.exceptions.ClientError) as excinfo:
         elsewhere.decrypt(CiphertextBlob=blob)
     assert error_of(excinfo) == ("AccessDeniedException", NOT_YOUR_CIPHERTEXT, 400)

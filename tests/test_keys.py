@@ -4,7 +4,6 @@ Expected values come from recorded AWS responses (aws-reference/) where they exi
 otherwise from the spec (operations.md §0-1, key-states.md, errors.md §5-6).
 """
 import datetime as dt
-import functools
 import re
 
 import boto3
@@ -26,21 +25,8 @@ RECORDED_SYMMETRIC_FIELDS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
-def _shared_client(parameter_validation):
-    return boto3.client("kms", region_name=REGION, config=Config(parameter_validation=parameter_validation))
 
 
-# conftest's clients, built once per module: building a client costs ~50 ms, and the mock
-# answers whichever client calls (the caller's account is the mock's, not the credentials').
-@pytest.fixture
-def client(kms):
-    return _shared_client(True)
-
-
-@pytest.fixture
-def raw_client(kms):
-    return _shared_client(False)
 
 
 def metadata(client, key_id):

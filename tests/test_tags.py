@@ -4,7 +4,6 @@ Expected lists and messages are the recorded AWS ones (test_tag_existing_key_and
 test_untag_key_partially, test_update_and_add_tags_on_tagged_key, test_*_tag_* in
 aws-reference/localstack/kms/test_kms.snapshot.json, recorded 2025-01).
 """
-import functools
 
 import boto3
 import pytest
@@ -16,21 +15,8 @@ from conftest import ACCOUNT, REGION, error_of
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/"
 
 
-@functools.lru_cache(maxsize=None)
-def _shared_client(parameter_validation):
-    return boto3.client("kms", region_name=REGION, config=Config(parameter_validation=parameter_validation))
 
 
-# conftest's clients, built once per module: building a client costs ~50 ms, and the mock
-# answers whichever client calls (the caller's account is the mock's, not the credentials').
-@pytest.fixture
-def client(kms):
-    return _shared_client(True)
-
-
-@pytest.fixture
-def raw_client(kms):
-    return _shared_client(False)
 
 
 def tags(**pairs):

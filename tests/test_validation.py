@@ -18,14 +18,6 @@ from mockkms.errors import AWSError
 from mockkms.model import operation_model, operation_names
 from mockkms.model.validation import render_value, validate
 
-#: One session for the module: a client from a warm session costs ~2 ms, not ~45 ms.
-_SESSION = boto3.Session(aws_access_key_id="mockkms-test", aws_secret_access_key="mockkms-test")
-
-
-@pytest.fixture
-def raw_client(kms):
-    """Same as conftest's ``raw_client`` (no client-side validation), from the warm session."""
-    return _SESSION.client("kms", region_name=REGION, config=Config(parameter_validation=False))
 
 
 def clauses(message):
