@@ -14,17 +14,18 @@ reaches the network, whichever client sends it.
 """
 from __future__ import annotations
 
-import email.utils
 import functools
 import inspect
 import threading
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import botocore.endpoint
 import botocore.handlers
 import botocore.parsers
 import wrapt
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HeadersDict
+
+from . import wire
 
 EVENT = "before-call.kms"
 
@@ -70,14 +71,17 @@ def current() -> Optional[Any]:
     return active[-1] if active else None
 
 
-class _Body:
-    """Just enough of a urllib3 response for AWSResponse.content."""
+_URL = "https://kms.mockkms.invalid/"
 
-    def __init__(self, body: bytes):
-        self._body = body
+
+class _Body:
+    """Just enough of a urllib3 response for AWSResponse.content; JSON made on demand."""
+
+    def __init__(self, make: Callable[[], bytes]):
+        self._make = make
 
     def stream(self, *args: Any, **kwargs: Any) -> Any:
-        return iter((self._body,))
+        return iter((self._make(),))
 
 
 @functools.lru_cache(maxsize=None)
@@ -86,10 +90,7 @@ def _parser() -> botocore.parsers.ResponseParser:
 
 
 def botocore_answer(operation_model: Any, status: int, headers: dict, body: bytes) -> Tuple[AWSResponse, dict]:
-    """(http_response, parsed) exactly as botocore's endpoint would return them."""
-    headers = dict(headers)
-    headers["content-length"] = str(len(body))
-    headers["date"] = email.utils.formatdate(usegmt=True)
+    """(http_response, parsed) exactly as botocore's endpoint would return them for this JSON."""
     response_dict = {"status_code": status, "headers": headers, "body": body}
     parser = _parser()
     parsed = parser.parse(response_dict, operation_model.output_shape)
@@ -99,8 +100,48 @@ def botocore_answer(operation_model: Any, status: int, headers: dict, body: byte
         if error_shape is not None:
             parsed.update(parser.parse(response_dict, error_shape))
     parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
-    http = AWSResponse("https://kms.mockkms.invalid/", status, headers, _Body(body))
-    return http, parsed
+    return AWSResponse(_URL, status, headers, _Body(lambda: body)), parsed
+
+
+class _InProcessResponse(AWSResponse):
+    """An AWSResponse whose case-insensitive headers and JSON body are only built if read.
+
+    Nothing on the client's normal path reads them for a KMS success, and building
+    them costs more than the rest of answering a small call.
+    """
+
+    def __init__(self, status: int, headers: dict, body: Callable[[], bytes]):
+        self.url = _URL
+        self.status_code = status
+        self._plain_headers = headers
+        self._headers: Optional[HeadersDict] = None
+        self.raw = _Body(body)
+        self._content = None
+
+    @property  # type: ignore[override]
+    def headers(self) -> HeadersDict:
+        if self._headers is None:
+            self._headers = HeadersDict(self._plain_headers)
+        return self._headers
+
+    @headers.setter
+    def headers(self, value: Any) -> None:
+        self._headers = HeadersDict(value)
+
+
+def parsed_answer(operation_model: Any, response: wire.Response) -> Tuple[AWSResponse, dict]:
+    """The same pair for a success, built without writing JSON for botocore to read back.
+
+    ``response.parsed`` is already what botocore's parser returns for the JSON body
+    (the test suite checks that, response by response); only the metadata is added.
+    """
+    headers = response.headers
+    parsed = response.parsed
+    assert parsed is not None and response.result is not None
+    parsed["ResponseMetadata"] = {"RequestId": headers["x-amzn-requestid"], "HTTPStatusCode": response.status,
+                                  "HTTPHeaders": headers, "RetryAttempts": 0}
+    result = response.result
+    return _InProcessResponse(response.status, headers, lambda: wire.encode_result(operation_model.name, result)), parsed
 
 
 def _access_key(request_signer: Any) -> Optional[str]:
@@ -114,8 +155,10 @@ def _answer(mock: Any, operation_model: Any, body: Any, region: Optional[str],
             access_key: Optional[str]) -> Tuple[AWSResponse, dict]:
     if isinstance(body, str):
         body = body.encode()
-    status, headers, payload, _ = mock.answer(operation_model.name, body or b"", region, access_key)
-    return botocore_answer(operation_model, status, headers, payload)
+    response = mock.answer(operation_model.name, body or b"", region, access_key, parsed=True)
+    if response.parsed is not None:
+        return parsed_answer(operation_model, response)
+    return botocore_answer(operation_model, response.status, response.headers, response.body)
 
 
 def before_call(model: Any, params: dict, request_signer: Any = None, context: Optional[dict] = None,

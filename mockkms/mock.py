@@ -85,7 +85,7 @@ class MockKMS:
 
     # -- answering calls -------------------------------------------------------------------
     def answer(self, operation: str, body: bytes, region: Optional[str],
-               access_key: Optional[str]) -> wire.Response:
+               access_key: Optional[str], parsed: bool = False) -> wire.Response:
         """Answer one JSON 1.1 request (the interceptor and the server both come here)."""
         caller = service.Caller.root(self.account_id)
         region = region or self.region          # the Region the call is served in, also when recorded
@@ -95,7 +95,7 @@ class MockKMS:
             record.params = params
 
         response = wire.serve(operation, body, service.dispatch,
-                              service.CallContext(self.world, region, caller), keep)
+                              service.CallContext(self.world, region, caller), keep, parsed)
         record.error_code = response.error_code
         self.calls.append(record)
         return response

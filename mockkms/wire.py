@@ -8,9 +8,11 @@ caller gets an AWS-shaped answer, never a Python traceback.
 """
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
-import uuid
+import os
+import time
 from typing import Any, Callable, Dict, NamedTuple, Optional
 
 from .errors import AWSError
@@ -26,10 +28,15 @@ Dispatch = Callable[[str, Dict[str, Any], Any], Dict[str, Any]]
 
 
 class Response(NamedTuple):
+    """One answer.  On success ``result`` holds the handler's Python result; ``body``
+    its JSON (empty when ``serve`` was asked for ``parsed`` instead, which is then
+    what botocore's parser would make of that JSON)."""
     status: int
     headers: Dict[str, str]
     body: bytes
     error_code: Optional[str] = None
+    result: Optional[Dict[str, Any]] = None
+    parsed: Optional[Dict[str, Any]] = None
 
 
 def operation_from_target(target: Optional[str]) -> str:
@@ -48,8 +55,8 @@ def decode_request(operation: str, body: bytes) -> Dict[str, Any]:
         raw: Any = {}
     else:
         try:
-            raw = json.loads(body, parse_constant=_not_json)
-        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+            raw = json.loads(body.decode() if isinstance(body, bytes) else body, parse_constant=_not_json)
+        except (ValueError, RecursionError):  # ValueError covers bad UTF-8; RecursionError absurd nesting
             raise AWSError("SerializationException", "Could not parse request body into json") from None
     shape = operation_model(operation).input_shape
     if shape is None:
@@ -70,6 +77,13 @@ def encode_result(operation: str, result: Dict[str, Any]) -> bytes:
     return json.dumps(codec.encoder(shape)(result), separators=(",", ":")).encode()
 
 
+def parse_result(operation: str, result: Dict[str, Any]) -> Dict[str, Any]:
+    shape = operation_model(operation).output_shape
+    if shape is None:
+        return {}
+    return codec.parsed_form(shape)(result)
+
+
 def encode_error(error: AWSError) -> Response:
     body: Dict[str, str] = {"__type": error.code}
     if error.message:  # AWS omits the member rather than sending an empty message
@@ -77,16 +91,34 @@ def encode_error(error: AWSError) -> Response:
     return Response(error.status, _headers(), json.dumps(body).encode(), error.code)
 
 
+def _request_id() -> str:
+    """A random (version 4) UUID, as AWS request ids are; cheaper than uuid.uuid4()."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+
+
+_date = [0, ""]
+
+
+def _http_date() -> str:
+    """The Date header, formatted once per second."""
+    now = int(time.time())
+    if _date[0] != now:
+        _date[:] = [now, email.utils.formatdate(now, usegmt=True)]
+    return _date[1]  # type: ignore[return-value]
+
+
 def _headers() -> Dict[str, str]:
-    return {"x-amzn-requestid": str(uuid.uuid4()), "content-type": CONTENT_TYPE}
+    return {"x-amzn-requestid": _request_id(), "content-type": CONTENT_TYPE, "date": _http_date()}
 
 
 def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
-          on_params: Optional[Callable[[Dict[str, Any]], None]] = None) -> Response:
+          on_params: Optional[Callable[[Dict[str, Any]], None]] = None, parsed: bool = False) -> Response:
     """Answer one request: decode, validate, dispatch, encode.
 
     ``on_params`` sees the decoded parameters as soon as they exist (the call log
-    records them even when validation then fails).
+    records them even when validation then fails).  With ``parsed`` a success is
+    returned in botocore's parsed form instead of as JSON (the in-process path).
     """
     try:
         params = decode_request(operation, body)
@@ -94,7 +126,9 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
             on_params(params)
         validate(operation_model(operation), params)
         result = dispatch(operation, params, context)
-        return Response(200, _headers(), encode_result(operation, result))
+        if parsed:
+            return Response(200, _headers(), b"", None, result, parse_result(operation, result))
+        return Response(200, _headers(), encode_result(operation, result), None, result)
     except AWSError as error:
         return encode_error(error)
     except Exception as exc:  # a bug in mockkms must still look like AWS to the caller

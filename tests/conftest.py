@@ -3,7 +3,8 @@
 Two guards run for every test, so no test can pass while breaking them:
 - no socket may connect anywhere (a KMS call that escaped the mock fails loudly);
 - every successful response the mock gives is checked against botocore's output
-  shape (no missing required member, no unknown member, right types).
+  shape (no missing required member, no unknown member, right types), and equals
+  what botocore's own parser makes of the same response as JSON.
 """
 from __future__ import annotations
 
@@ -35,23 +36,27 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
-_original_answer = interceptor.botocore_answer
+_parsed_answer = interceptor.parsed_answer
 
 
-def _checked_answer(operation_model, status, headers, body):
-    http, parsed = _original_answer(operation_model, status, headers, body)
-    if status == 200 and operation_model.output_shape is not None:
-        response = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
-        report = ParamValidator().validate(response, operation_model.output_shape)
+def _checked_answer(operation_model, response):
+    """Check a success against its output shape, and against botocore's own parse of its JSON."""
+    http, parsed = _parsed_answer(operation_model, response)
+    fields = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+    if operation_model.output_shape is not None:
+        report = ParamValidator().validate(fields, operation_model.output_shape)
         if report.has_errors():
             raise AssertionError(f"{operation_model.name} response does not match its output shape:\n"
-                                 f"{report.generate_report()}\n{response!r}")
+                                 f"{report.generate_report()}\n{fields!r}")
+    _, by_botocore = interceptor.botocore_answer(operation_model, 200, response.headers, http.content)
+    assert by_botocore == parsed, f"{operation_model.name}: fast path differs from botocore's parser"
+    assert list(by_botocore) == list(parsed), f"{operation_model.name}: member order differs"
     return http, parsed
 
 
 @pytest.fixture(autouse=True)
 def responses_match_output_shapes(monkeypatch):
-    monkeypatch.setattr(interceptor, "botocore_answer", _checked_answer)
+    monkeypatch.setattr(interceptor, "parsed_answer", _checked_answer)
 
 
 # Building a client costs ~50 ms; the hook asks for the active mock at call time, so

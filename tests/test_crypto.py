@@ -212,9 +212,10 @@ def test_garbage_is_invalid_ciphertext(client, key_id, garbage):
     assert_empty_error(excinfo, "InvalidCiphertextException")
 
 
-def test_blob_spliced_from_two_ciphertexts_is_invalid_ciphertext(client, key_id):
-    """A valid header from one ciphertext with the body of another must not decrypt."""
-    first, second = encrypt(client, key_id, b"first plaintext"), encrypt(client, key_id, b"other plaintext")
+def test_blob_spliced_from_two_keys_ciphertexts_is_invalid_ciphertext(client, key_id):
+    """The header naming one key with the body made under another key must not decrypt."""
+    first = encrypt(client, key_id, b"first plaintext")
+    second = encrypt(client, new_key(client), b"other plaintext")
     with pytest.raises(client.exceptions.InvalidCiphertextException) as excinfo:
         client.decrypt(CiphertextBlob=first[:109] + second[109:])
     assert_empty_error(excinfo, "InvalidCiphertextException")

@@ -9,8 +9,8 @@ Layout (bytes)::
     109..120 nonce of the body
     121..  body: AES-256-GCM(key material, plaintext), AAD = bytes 0..120 + encryption context
 
-The header is sealed only so that nothing readable (key id, account) sits in the
-blob; the fixed key makes blobs portable across processes (snapshots, server
+The header is sealed (once per key material) only so that nothing readable (key
+id, account) sits in the blob; the fixed key makes blobs portable across processes (snapshots, server
 mode).  Tampering with any byte, or a different encryption context, makes
 decryption fail, which the service reports as InvalidCiphertextException.
 """
@@ -34,6 +34,13 @@ _BODY_START = _HEADER_END + 12
 OVERHEAD = _BODY_START + 16
 
 
+#: Headers this process sealed, so reading one back costs a dict lookup.  Bounded by
+#: the number of (key, material) pairs ever used; blobs from elsewhere (another
+#: process, a snapshot) are still read by decrypting their header.
+_KNOWN_HEADERS: "Dict[bytes, Header]" = {}
+_KNOWN_HEADERS_MAX = 100_000
+
+
 class InvalidCiphertext(Exception):
     """The blob is not one of ours, was altered, or the context does not match."""
 
@@ -50,20 +57,37 @@ def _context_bytes(context: Optional[Dict[str, str]]) -> bytes:
     return json.dumps(context, sort_keys=True, separators=(",", ":")).encode()
 
 
+def _sealed_header(account: str, key_id: str, material: KeyMaterial) -> bytes:
+    """Version byte + sealed header, made once per (key, material) and reused.
+
+    The header only has to be unreadable, not unlinkable (real KMS blobs carry
+    the key id in clear), so one sealing per material is enough.
+    """
+    cached = material.sealed_headers.get((account, key_id))
+    if cached is None:
+        plain = account.encode().ljust(12, b"\0") + key_id.encode().ljust(36, b"\0") + \
+            bytes.fromhex(material.material_id)
+        nonce = os.urandom(12)
+        cached = VERSION + nonce + _HEADER_AEAD.encrypt(nonce, plain, VERSION)
+        material.sealed_headers[(account, key_id)] = cached
+        if len(_KNOWN_HEADERS) >= _KNOWN_HEADERS_MAX:
+            _KNOWN_HEADERS.clear()
+        _KNOWN_HEADERS[cached] = Header(account, key_id, material.material_id)
+    return cached
+
+
 def seal(account: str, key_id: str, material: KeyMaterial, plaintext: bytes,
          context: Optional[Dict[str, str]]) -> bytes:
-    plain_header = account.encode().ljust(12, b"\0") + key_id.encode().ljust(36, b"\0") + \
-        bytes.fromhex(material.material_id)
-    header_nonce = os.urandom(12)
-    prefix = VERSION + header_nonce + _HEADER_AEAD.encrypt(header_nonce, plain_header, VERSION)
-    nonce = os.urandom(12)
-    prefix += nonce
-    return prefix + material.aead.encrypt(nonce, plaintext, prefix + _context_bytes(context))
+    prefix = _sealed_header(account, key_id, material) + os.urandom(12)
+    return prefix + material.aead.encrypt(prefix[_HEADER_END:], plaintext, prefix + _context_bytes(context))
 
 
 def read_header(blob: bytes) -> Header:
     if len(blob) < OVERHEAD or blob[:1] != VERSION:
         raise InvalidCiphertext()
+    known = _KNOWN_HEADERS.get(blob[:_HEADER_END])
+    if known is not None:
+        return known
     try:
         plain = _HEADER_AEAD.decrypt(blob[1:13], blob[13:_HEADER_END], VERSION)
     except InvalidTag:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -25,7 +25,7 @@ class KeyState:
 class KeyMaterial:
     """One generation of symmetric key material, named by a 64-hex-digit id as in AWS."""
 
-    __slots__ = ("material_id", "secret", "created", "_aead")
+    __slots__ = ("material_id", "secret", "created", "_aead", "sealed_headers")
 
     def __init__(self, created: _dt.datetime, secret: Optional[bytes] = None,
                  material_id: Optional[str] = None):
@@ -33,6 +33,7 @@ class KeyMaterial:
         self.material_id = material_id or os.urandom(32).hex()
         self.created = created
         self._aead: Optional[AESGCM] = None
+        self.sealed_headers: Dict[Tuple[str, str], bytes] = {}
 
     @property
     def aead(self) -> AESGCM:

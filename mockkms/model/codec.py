@@ -12,9 +12,10 @@ import base64
 import binascii
 import datetime as _dt
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, Dict
 
 from botocore.model import Shape
+from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
 from ..errors import AWSError
 
@@ -103,39 +104,73 @@ def _encode_timestamp(value: _dt.datetime) -> float:
     return round(value.timestamp(), 3)
 
 
-@functools.lru_cache(maxsize=None)
-def encoder(shape: Shape) -> Callable[[Any], Any]:
-    """A function turning a Python value of ``shape`` into its JSON form.
+@functools.lru_cache(maxsize=4096)
+def _parse_epoch(value: float) -> _dt.datetime:
+    return botocore_parse_timestamp(value)
 
-    Built once per shape: members that need no conversion (strings, numbers,
-    booleans) are copied as they are, so encoding stays cheap on the hot path.
-    A member the shape does not have is an error: responses must match the model.
+
+def _parsed_timestamp(value: _dt.datetime) -> _dt.datetime:
+    """What botocore's parser makes of the epoch number ``_encode_timestamp`` writes.
+
+    Memoised: botocore builds a local-timezone object per timestamp (~8 us), and a
+    datetime is immutable, so one parse per distinct millisecond is enough.
     """
-    kind = shape.type_name
-    if kind == "blob":
-        return _encode_blob
-    if kind == "timestamp":
-        return _encode_timestamp
-    if kind == "list":
-        item = encoder(shape.member)
-        if item is _identity:
-            return list
-        return lambda values: [item(v) for v in values]
-    if kind == "map":
-        val = encoder(shape.value)
-        if val is _identity:
-            return dict
-        return lambda values: {k: val(v) for k, v in values.items()}
-    if kind == "structure":
-        members = {name: encoder(member) for name, member in shape.members.items()}
+    return _parse_epoch(_encode_timestamp(value))
 
-        def encode_structure(values: dict) -> dict:
-            out = {}
-            for name, item in values.items():
-                if item is None:
-                    continue
-                out[name] = members[name](item)
+
+def _compile(shape: Shape, blob: Callable[[Any], Any], timestamp: Callable[[Any], Any],
+             cache: Dict[Shape, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """A converter for values of ``shape``, built once per shape.
+
+    Members that need no conversion (strings, numbers, booleans) are passed
+    through as they are, so converting stays cheap on the hot path.  A member the
+    shape does not have is a KeyError: responses must match the model.
+    """
+    if shape in cache:
+        return cache[shape]
+    kind = shape.type_name
+    convert: Callable[[Any], Any] = _identity
+    if kind == "blob":
+        convert = blob
+    elif kind == "timestamp":
+        convert = timestamp
+    elif kind == "list":
+        item = _compile(shape.member, blob, timestamp, cache)
+        convert = list if item is _identity else (lambda values: [item(v) for v in values])
+    elif kind == "map":
+        val = _compile(shape.value, blob, timestamp, cache)
+        convert = dict if val is _identity else (lambda values: {k: val(v) for k, v in values.items()})
+    elif kind == "structure":
+        members = {name: _compile(member, blob, timestamp, cache) for name, member in shape.members.items()}
+
+        ordered = tuple(members.items())
+
+        def convert(values: dict) -> dict:  # type: ignore[misc]
+            # In the model's member order, as botocore's parser builds it.
+            out = {name: conv(values[name]) for name, conv in ordered if values.get(name) is not None}
+            if len(out) != len(values):
+                unknown = [k for k, v in values.items() if v is not None and k not in members]
+                if unknown:
+                    raise KeyError(f"{shape.name} has no member {unknown[0]}")
             return out
 
-        return encode_structure
-    return _identity
+    cache[shape] = convert
+    return convert
+
+
+_JSON_FORM: Dict[Shape, Callable[[Any], Any]] = {}
+_PARSED_FORM: Dict[Shape, Callable[[Any], Any]] = {}
+
+
+def encoder(shape: Shape) -> Callable[[Any], Any]:
+    """Python value of ``shape`` -> its JSON 1.1 form (base64 blobs, epoch-second timestamps)."""
+    return _compile(shape, _encode_blob, _encode_timestamp, _JSON_FORM)
+
+
+def parsed_form(shape: Shape) -> Callable[[Any], Any]:
+    """Python value of ``shape`` -> exactly what botocore's JSON parser returns for its JSON form.
+
+    Lets the in-process path skip writing JSON only for botocore to read it back;
+    the test suite checks, for every response, that both roads give equal results.
+    """
+    return _compile(shape, bytes, _parsed_timestamp, _PARSED_FORM)
