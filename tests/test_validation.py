@@ -155,6 +155,8 @@ _BAD_WITHOUT_REQUIRED = {
     "GenerateRandom": ({"NumberOfBytes": 0}, "numberOfBytes"),
     "ListAliases": ({"Limit": 0}, "limit"),
     "ListKeys": ({"Limit": 1001}, "limit"),
+    # RetiringPrincipal is required up to botocore 1.43.11x, optional (beside RetiringServicePrincipal) after.
+    "ListRetirableGrants": ({"Limit": 0}, "limit"),
     "RetireGrant": ({"GrantToken": ""}, "grantToken"),
 }
 
@@ -162,7 +164,7 @@ _BAD_WITHOUT_REQUIRED = {
 def _bad_input(operation):
     """(params, clauses expected in the message, or a member path the message must name)."""
     required = operation_model(operation).input_shape.required_members
-    if required:
+    if required and operation not in _BAD_WITHOUT_REQUIRED:
         return {}, {null(name[:1].lower() + name[1:]) for name in required}
     params, path = _BAD_WITHOUT_REQUIRED[operation]
     return params, path
@@ -171,7 +173,7 @@ def _bad_input(operation):
 def test_the_sweep_covers_the_whole_model():
     """Every operation without required members has a bad input of its own (54 operations in botocore 1.43)."""
     assert len(operation_names()) >= 54
-    assert {op for op in operation_names() if not operation_model(op).input_shape.required_members} == set(
+    assert {op for op in operation_names() if not operation_model(op).input_shape.required_members} <= set(
         _BAD_WITHOUT_REQUIRED)
 
 
