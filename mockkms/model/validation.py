@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
-from typing import Any, List
+from typing import Any, Callable, Dict, List
 
 from botocore.model import OperationModel, Shape
 
@@ -65,61 +65,119 @@ def _clause(value: Any, path: str, shape: Shape, rule: str) -> str:
     return f"{shown} at '{path}' failed to satisfy constraint: {rule}"
 
 
-def _check(shape: Shape, value: Any, path: str, errors: List[str]) -> None:
+Checker = Callable[[Any, str, List[str]], None]
+_CHECKERS: Dict[Shape, Checker] = {}
+
+
+def _no_check(value: Any, path: str, errors: List[str]) -> None:
+    return None
+
+
+def _checker(shape: Shape) -> Checker:
+    """The constraint check for ``shape``, built once from the model and cached.
+
+    A check appends Coral-worded clauses to ``errors``; it never raises, so one
+    request's every violation is reported together, as AWS does.
+    """
+    checker = _CHECKERS.get(shape)
+    if checker is None:
+        _CHECKERS[shape] = _no_check  # recursive shapes see a placeholder while being built
+        checker = _CHECKERS[shape] = _build(shape)
+    return checker
+
+
+def _build(shape: Shape) -> Checker:
     kind = shape.type_name
-    meta = shape.metadata
     if kind == "structure":
-        for name in shape.required_members:
+        return _structure_checker(shape)
+    if kind == "list":
+        length = _length_checker(shape)
+        item = _checker(shape.member)
+
+        def check_list(value: Any, path: str, errors: List[str]) -> None:
+            length(value, len(value), path, errors)
+            for i, entry in enumerate(value, 1):
+                item(entry, f"{path}.{i}.member", errors)
+        return check_list
+    if kind == "map":
+        length = _length_checker(shape)
+        key_check, value_check = _checker(shape.key), _checker(shape.value)
+
+        def check_map(value: Any, path: str, errors: List[str]) -> None:
+            length(value, len(value), path, errors)
+            for key, entry in value.items():
+                key_check(key, f"{path}.{key}.key", errors)
+                value_check(entry, f"{path}.{key}.value", errors)
+        return check_map
+    if kind == "string":
+        return _string_checker(shape)
+    if kind == "blob":
+        length = _length_checker(shape)
+        return lambda value, path, errors: length(value, len(value), path, errors)
+    if kind in ("integer", "long"):
+        return _range_checker(shape)
+    return _no_check
+
+
+def _structure_checker(shape: Shape) -> Checker:
+    members = {name: (lower_camel(name), _checker(member)) for name, member in shape.members.items()}
+    required = [(name, lower_camel(name), shape.members[name]) for name in shape.required_members]
+
+    def check_structure(value: Any, path: str, errors: List[str]) -> None:
+        prefix = path + "." if path else ""
+        for name, camel, member in required:
             if value.get(name) is None:
-                errors.append(_clause(None, _join(path, name), shape.members[name], "Member must not be null"))
+                errors.append(_clause(None, prefix + camel, member, "Member must not be null"))
         for name, item in value.items():
             if item is not None:  # an explicit None is an absent member, as on the wire
-                _check(shape.members[name], item, _join(path, name), errors)
-        return
-    if kind == "list":
-        _length(shape, value, len(value), path, errors)
-        for i, item in enumerate(value, 1):
-            _check(shape.member, item, f"{path}.{i}.member", errors)
-        return
-    if kind == "map":
-        _length(shape, value, len(value), path, errors)
-        for key, item in value.items():
-            _check(shape.key, key, f"{path}.{key}.key", errors)
-            _check(shape.value, item, f"{path}.{key}.value", errors)
-        return
-    if kind == "string":
-        enum = shape.enum
-        if enum and value not in enum:
-            errors.append(_clause(value, path, shape,
-                                  "Member must satisfy enum value set: [" + ", ".join(enum) + "]"))
+                camel, check = members[name]
+                check(item, prefix + camel, errors)
+    return check_structure
+
+
+def _string_checker(shape: Shape) -> Checker:
+    enum = shape.enum
+    allowed = frozenset(enum) if enum else None
+    enum_rule = "Member must satisfy enum value set: [" + ", ".join(enum) + "]" if enum else ""
+    length = _length_checker(shape)
+    pattern_text = shape.metadata.get("pattern")
+    pattern = _pattern(pattern_text) if pattern_text is not None else None
+
+    def check_string(value: Any, path: str, errors: List[str]) -> None:
+        if allowed is not None and value not in allowed:
+            errors.append(_clause(value, path, shape, enum_rule))
             return
-        _length(shape, value, _java_length(value), path, errors)
-        pattern = meta.get("pattern")
+        length(value, _java_length(value), path, errors)
         # Coral matches the whole value (Java's Matcher.matches), even for unanchored
         # patterns: one non-Latin-1 character anywhere in a policy breaks ``[\u0020-\u00FF]+``.
-        if pattern is not None and not _pattern(pattern).fullmatch(value):
-            errors.append(_clause(value, path, shape, f"Member must satisfy regular expression pattern: {pattern}"))
-        return
-    if kind == "blob":
-        _length(shape, value, len(value), path, errors)
-        return
-    if kind in ("integer", "long"):
-        if "min" in meta and value < meta["min"]:
-            errors.append(_clause(value, path, shape, f"Member must have value greater than or equal to {meta['min']}"))
-        if "max" in meta and value > meta["max"]:
-            errors.append(_clause(value, path, shape, f"Member must have value less than or equal to {meta['max']}"))
+        if pattern is not None and not pattern.fullmatch(value):
+            errors.append(_clause(value, path, shape, f"Member must satisfy regular expression pattern: {pattern_text}"))
+    return check_string
 
 
-def _length(shape: Shape, value: Any, length: int, path: str, errors: List[str]) -> None:
-    meta = shape.metadata
-    if "min" in meta and length < meta["min"]:
-        errors.append(_clause(value, path, shape, f"Member must have length greater than or equal to {meta['min']}"))
-    if "max" in meta and length > meta["max"]:
-        errors.append(_clause(value, path, shape, f"Member must have length less than or equal to {meta['max']}"))
+def _bounds_checker(shape: Shape, what: str) -> Callable[[Any, Any, str, List[str]], None]:
+    """Min/max check on a measure of the value (its length, or the value itself)."""
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if low is None and high is None:
+        return lambda value, measure, path, errors: None
+    below = f"Member must have {what} greater than or equal to {low}"
+    above = f"Member must have {what} less than or equal to {high}"
+
+    def check_bounds(value: Any, measure: Any, path: str, errors: List[str]) -> None:
+        if low is not None and measure < low:
+            errors.append(_clause(value, path, shape, below))
+        if high is not None and measure > high:
+            errors.append(_clause(value, path, shape, above))
+    return check_bounds
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{lower_camel(name)}" if path else lower_camel(name)
+def _length_checker(shape: Shape) -> Callable[[Any, int, str, List[str]], None]:
+    return _bounds_checker(shape, "length")
+
+
+def _range_checker(shape: Shape) -> Checker:
+    bounds = _bounds_checker(shape, "value")
+    return lambda value, path, errors: bounds(value, value, path, errors)
 
 
 def validate(operation: OperationModel, params: dict) -> None:
@@ -128,7 +186,7 @@ def validate(operation: OperationModel, params: dict) -> None:
     if shape is None:
         return
     errors: List[str] = []
-    _check(shape, params, "", errors)
+    _checker(shape)(params, "", errors)
     if errors:
         count = len(errors)
         noun = "error" if count == 1 else "errors"
