@@ -43,6 +43,7 @@ class MockKMS:
         self.clock = Clock()
         self.world = World(self.clock)
         self.calls = CallLog()
+        self._root = service.Caller.root(account_id)  # every caller, until identities arrive
         self._depth = 0
         self._lock = threading.Lock()
 
@@ -87,7 +88,7 @@ class MockKMS:
     def answer(self, operation: str, body: bytes, region: Optional[str],
                access_key: Optional[str], parsed: bool = False) -> wire.Response:
         """Answer one JSON 1.1 request (the interceptor and the server both come here)."""
-        caller = service.Caller.root(self.account_id)
+        caller = self._root
         region = region or self.region          # the Region the call is served in, also when recorded
         record = CallRecord(operation, region, caller.account)
 

@@ -15,6 +15,7 @@ import os
 import time
 from typing import Any, Callable, Dict, NamedTuple, Optional
 
+from .domain.ids import uuid4
 from .errors import AWSError
 from .model import codec, operation_model, service_model
 from .model.validation import validate
@@ -51,14 +52,17 @@ def operation_from_target(target: Optional[str]) -> str:
 
 def decode_request(operation: str, body: bytes) -> Dict[str, Any]:
     """Parse and type-check a request body against the operation's input shape."""
+    return _decode(operation_model(operation).input_shape, body)
+
+
+def _decode(shape: Any, body: Any) -> Dict[str, Any]:
     if not body or not body.strip():
         raw: Any = {}
     else:
         try:
-            raw = json.loads(body.decode() if isinstance(body, bytes) else body, parse_constant=_not_json)
+            raw = _JSON.decode(body.decode() if isinstance(body, bytes) else body)
         except (ValueError, RecursionError):  # ValueError covers bad UTF-8; RecursionError absurd nesting
             raise AWSError("SerializationException", "Could not parse request body into json") from None
-    shape = operation_model(operation).input_shape
     if shape is None:
         return {}
     # A body of JSON ``null`` is an empty request, like an empty body.
@@ -70,6 +74,9 @@ def _not_json(token: str) -> Any:
     raise ValueError(f"{token} is not JSON")
 
 
+_JSON = json.JSONDecoder(parse_constant=_not_json)  # one decoder: json.loads(..., kw) builds one per call
+
+
 def encode_result(operation: str, result: Dict[str, Any]) -> bytes:
     shape = operation_model(operation).output_shape
     if shape is None:
@@ -78,10 +85,11 @@ def encode_result(operation: str, result: Dict[str, Any]) -> bytes:
 
 
 def parse_result(operation: str, result: Dict[str, Any]) -> Dict[str, Any]:
-    shape = operation_model(operation).output_shape
-    if shape is None:
-        return {}
-    return codec.parsed_form(shape)(result)
+    return _parsed(operation_model(operation).output_shape, result)
+
+
+def _parsed(shape: Any, result: Dict[str, Any]) -> Dict[str, Any]:
+    return {} if shape is None else codec.parsed_form(shape)(result)
 
 
 def encode_error(error: AWSError) -> Response:
@@ -89,12 +97,6 @@ def encode_error(error: AWSError) -> Response:
     if error.message:  # AWS omits the member rather than sending an empty message
         body["message"] = error.message
     return Response(error.status, _headers(), json.dumps(body).encode(), error.code)
-
-
-def _request_id() -> str:
-    """A random (version 4) UUID, as AWS request ids are; cheaper than uuid.uuid4()."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
 _date = [0, ""]
@@ -109,7 +111,7 @@ def _http_date() -> str:
 
 
 def _headers() -> Dict[str, str]:
-    return {"x-amzn-requestid": _request_id(), "content-type": CONTENT_TYPE, "date": _http_date()}
+    return {"x-amzn-requestid": uuid4(), "content-type": CONTENT_TYPE, "date": _http_date()}
 
 
 def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
@@ -121,13 +123,14 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
     returned in botocore's parsed form instead of as JSON (the in-process path).
     """
     try:
-        params = decode_request(operation, body)
+        model = operation_model(operation)
+        params = _decode(model.input_shape, body)
         if on_params is not None:
             on_params(params)
-        validate(operation_model(operation), params)
+        validate(model, params)
         result = dispatch(operation, params, context)
         if parsed:
-            return Response(200, _headers(), b"", None, result, parse_result(operation, result))
+            return Response(200, _headers(), b"", None, result, _parsed(model.output_shape, result))
         return Response(200, _headers(), encode_result(operation, result), None, result)
     except AWSError as error:
         return encode_error(error)

@@ -9,7 +9,7 @@ import datetime as _dt
 import heapq
 import os
 import threading
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from .clock import Clock
 from .key import Alias, Key, KeyState
@@ -32,10 +32,16 @@ class RegionStore:
         assert key.deletion_date is not None
         heapq.heappush(self._deletions, (key.deletion_date, key.key_id))
 
-    def purge(self, now: _dt.datetime) -> None:
-        """Remove keys whose deletion window has passed, with their aliases."""
+    def purge(self, now: Callable[[], _dt.datetime]) -> None:
+        """Remove keys whose deletion window has passed, with their aliases.
+
+        ``now`` is only called when a deletion is pending: most calls never read the clock.
+        """
         heap = self._deletions
-        while heap and heap[0][0] <= now:
+        if not heap:
+            return
+        when_now = now()
+        while heap and heap[0][0] <= when_now:
             when, key_id = heapq.heappop(heap)
             key = self.keys.get(key_id)
             if key is not None and key.state == KeyState.PENDING_DELETION and key.deletion_date == when:

@@ -193,16 +193,10 @@ def _compile(shape: Shape, blob: Callable[[Any], Any], timestamp: Callable[[Any]
     elif kind == "structure":
         members = {name: _compile(member, blob, timestamp, cache) for name, member in shape.members.items()}
 
-        ordered = tuple(members.items())
-
         def convert(values: dict) -> dict:  # type: ignore[misc]
-            # In the model's member order, as botocore's parser builds it.
-            out = {name: conv(values[name]) for name, conv in ordered if values.get(name) is not None}
-            if len(out) != len(values):
-                unknown = [k for k, v in values.items() if v is not None and k not in members]
-                if unknown:
-                    raise KeyError(f"{shape.name} has no member {unknown[0]}")
-            return out
+            # Handlers build results in the model's member order (botocore's parser's
+            # order; the test suite checks it), so the order is kept as it comes.
+            return {name: members[name](item) for name, item in values.items() if item is not None}
 
     cache[shape] = convert
     return convert

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import uuid
 from typing import Any, Dict
 
 from ..domain import arn as arns
 from ..domain import specs
+from ..domain.ids import uuid4
 from ..domain.key import Key, KeyMaterial, KeyState
 from ..errors import AWSError, validation_error
 from . import operation, pagination, tags
@@ -70,7 +70,7 @@ def create_key(req: Request) -> Dict[str, Any]:
         raise AWSError("UnsupportedOperationException",
                        f"mockkms does not support KeySpec {spec} yet (only SYMMETRIC_DEFAULT keys for now)")
     multi_region = bool(req.get("MultiRegion"))
-    key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else str(uuid.uuid4())
+    key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else uuid4()
     key = Key(
         key_id=key_id, account=req.caller.account, region=req.region,
         arn=arns.key_arn(req.region, req.caller.account, key_id), created=req.now,

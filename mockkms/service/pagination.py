@@ -34,5 +34,5 @@ def page(req: "Request", items: Sequence[Dict[str, Any]], listing: str, default_
     chunk = remaining[:limit]
     if len(remaining) > limit:
         cursor = returned | {item[identity] for item in chunk}
-        return chunk, {"Truncated": True, "NextMarker": req.world.issue_marker(listing, cursor)}
+        return chunk, {"NextMarker": req.world.issue_marker(listing, cursor), "Truncated": True}
     return chunk, {"Truncated": False}

@@ -36,7 +36,7 @@ class CallContext:
 
 
 class Request:
-    __slots__ = ("operation", "params", "world", "region", "caller", "now", "store")
+    __slots__ = ("operation", "params", "world", "region", "caller", "_now", "store")
 
     def __init__(self, operation: str, params: Dict[str, Any], context: CallContext):
         self.operation = operation
@@ -44,12 +44,22 @@ class Request:
         self.world = context.world
         self.region = context.region
         self.caller = context.caller
-        self.now: _dt.datetime = context.world.clock.now()
+        self._now: Optional[_dt.datetime] = None
         self.store: RegionStore = self.store_of(context.caller.account)
+
+    @property
+    def now(self) -> _dt.datetime:
+        """The mock's time for this call: read once, when first needed, then fixed."""
+        if self._now is None:
+            self._now = self.world.clock.now()
+        return self._now
+
+    def _read_now(self) -> _dt.datetime:
+        return self.now
 
     def store_of(self, account: str) -> RegionStore:
         store = self.world.store(account, self.region)
-        store.purge(self.now)
+        store.purge(self._read_now)
         return store
 
     def get(self, name: str, default: Any = None) -> Any:

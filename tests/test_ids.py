@@ -1,0 +1,14 @@
+import uuid
+
+from mockkms.domain.ids import uuid4
+
+
+def test_uuid4_is_a_canonical_version_4_rfc_4122_uuid():
+    for _ in range(2000):
+        value = uuid4()
+        parsed = uuid.UUID(value)
+        assert (str(parsed), parsed.version, parsed.variant) == (value, 4, uuid.RFC_4122)
+
+
+def test_uuid4_values_differ():
+    assert len({uuid4() for _ in range(1000)}) == 1000
