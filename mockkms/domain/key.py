@@ -29,8 +29,12 @@ class KeyMaterial:
 
     def __init__(self, created: _dt.datetime, secret: Optional[bytes] = None,
                  material_id: Optional[str] = None):
-        self.secret = secret if secret is not None else os.urandom(32)
-        self.material_id = material_id or os.urandom(32).hex()
+        if secret is None or material_id is None:
+            fresh = os.urandom(64)  # one system call for both
+            secret = fresh[:32] if secret is None else secret
+            material_id = material_id or fresh[32:].hex()
+        self.secret = secret
+        self.material_id = material_id
         self.created = created
         self._aead: Optional[AESGCM] = None
         self.sealed_headers: Dict[Tuple[str, str], bytes] = {}

@@ -146,20 +146,34 @@ def _encode_timestamp(value: _dt.datetime) -> float:
 _LOCAL_ZONES: Dict[Any, Any] = {}
 
 
-@functools.lru_cache(maxsize=4096)
-def _from_epoch(epoch: float, zone_setting: Any) -> _dt.datetime:
-    """botocore's parse of an epoch number, made once per (value, local time zone).
-
-    botocore builds a fresh dateutil ``tzlocal()`` for every timestamp it parses
-    (~8 us); one zone per setting, and one datetime (immutable) per value, give
-    equal results for a fraction of that.
-    """
-    zone = _LOCAL_ZONES.get(zone_setting)
+def _zone(setting: Any) -> Any:
+    zone = _LOCAL_ZONES.get(setting)
     if zone is None:
-        zone = _LOCAL_ZONES[zone_setting] = get_tzinfo_options()[0]()
+        zone = _LOCAL_ZONES[setting] = get_tzinfo_options()[0]()
+    return zone
+
+
+@functools.lru_cache(maxsize=256)
+def _local_second(second: int, setting: Any) -> Any:
+    """(UTC offset, fold, zone) of the local time zone during one epoch second."""
+    local = _dt.datetime.fromtimestamp(second, _zone(setting))
+    return local.utcoffset(), local.fold, local.tzinfo
+
+
+@functools.lru_cache(maxsize=4096)
+def _from_epoch(epoch: float, setting: Any) -> _dt.datetime:
+    """Equal to botocore's parse of an epoch number (``fromtimestamp(epoch, tzlocal())``).
+
+    botocore builds a dateutil ``tzlocal()`` per timestamp and lets it convert
+    (~8 us, Python code).  Here the zone's offset and fold are worked out once per
+    second, and the C-level UTC conversion does the rest; datetimes are immutable,
+    so each value is also kept.  The test suite compares both for every response.
+    """
     try:
-        return _dt.datetime.fromtimestamp(epoch, zone)
-    except (OSError, OverflowError):
+        utc = _dt.datetime.fromtimestamp(epoch, _UTC)
+        offset, fold, zone = _local_second(int(epoch // 1), setting)
+        return (utc.replace(tzinfo=None) + offset).replace(tzinfo=zone, fold=fold)
+    except (OSError, OverflowError, ValueError):
         return botocore_parse_timestamp(epoch)
 
 

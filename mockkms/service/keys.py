@@ -65,7 +65,7 @@ def create_key(req: Request) -> Dict[str, Any]:
     origin = req.get("Origin", "AWS_KMS")
     _check_origin(req, origin)
     _check_policy(req.get("Policy"))
-    new_tags = tags.merged({}, req.get("Tags") or ())
+    new_tags = tags.merged({}, req.params["Tags"]) if "Tags" in req.params else {}
     if spec != specs.SYMMETRIC:
         raise AWSError("UnsupportedOperationException",
                        f"mockkms does not support KeySpec {spec} yet (only SYMMETRIC_DEFAULT keys for now)")
