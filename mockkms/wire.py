@@ -15,7 +15,7 @@ import os
 import time
 from typing import Any, Callable, Dict, NamedTuple, Optional
 
-from .domain.ids import uuid4
+from .domain.ids import request_id
 from .errors import AWSError
 from .model import codec, operation_model, service_model
 from .model.validation import validate
@@ -111,7 +111,7 @@ def _http_date() -> str:
 
 
 def _headers() -> Dict[str, str]:
-    return {"x-amzn-requestid": uuid4(), "content-type": CONTENT_TYPE, "date": _http_date()}
+    return {"x-amzn-requestid": request_id(), "content-type": CONTENT_TYPE, "date": _http_date()}
 
 
 def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
