@@ -257,6 +257,9 @@ def test_missing_alias_is_not_found_with_its_arn(client, value):
     ("update_key_description", {"Description": "d"}),
     ("schedule_key_deletion", {}),
     ("cancel_key_deletion", {}),
+    ("tag_resource", {"Tags": [{"TagKey": "k", "TagValue": "v"}]}),
+    ("untag_resource", {"TagKeys": ["k"]}),
+    ("list_resource_tags", {}),
 ])
 def test_key_only_operations_refuse_an_existing_alias(client, key_id, operation, params):
     client.create_alias(AliasName="alias/x", TargetKeyId=key_id)

@@ -39,6 +39,15 @@ def problems(result):
     return [text for _, text in result.errors + result.failures]
 
 
+def assert_two_tests_each_with_their_own_mock(result, seen):
+    """Both tests passed, each saw a different mock, and tearDown/cleanups ran inside it."""
+    assert (result.testsRun, problems(result)) == (2, [])
+    mocks = [entry[1] for entry in seen if entry[0] == "test"]
+    assert len(mocks) == 2 and mocks[0] is not mocks[1]
+    assert [entry for entry in seen if entry[0] != "test"] == [("tearDown", True), ("cleanup", True)] * 2
+    assert current_mock() is None
+
+
 # -- 1. decorating sync functions ---------------------------------------------------------
 
 def test_bare_decorator_activates_a_mock_inside_the_call():
@@ -222,12 +231,7 @@ def test_testcase_every_test_gets_a_fresh_mock_through_setup_teardown_and_cleanu
             self.assertEqual(key_ids(self.client), [self.key])
             seen.append(("test", self.mock))
 
-    result = run_case(Case)
-    assert (result.testsRun, problems(result)) == (2, [])
-    mocks = [entry[1] for entry in seen if entry[0] == "test"]
-    assert len(mocks) == 2 and mocks[0] is not mocks[1]
-    assert [entry for entry in seen if entry[0] != "test"] == [("tearDown", True), ("cleanup", True)] * 2
-    assert current_mock() is None
+    assert_two_tests_each_with_their_own_mock(run_case(Case), seen)
 
 
 def test_testcase_failures_are_reported_as_failures():
@@ -270,12 +274,7 @@ def test_isolated_asyncio_testcase_every_test_gets_a_fresh_mock():
             self.assertEqual(key_ids(self.client), [self.key])
             seen.append(("test", self.mock))
 
-    result = run_case(Case)
-    assert (result.testsRun, problems(result)) == (2, [])
-    mocks = [entry[1] for entry in seen if entry[0] == "test"]
-    assert len(mocks) == 2 and mocks[0] is not mocks[1]
-    assert [entry for entry in seen if entry[0] != "test"] == [("tearDown", True), ("cleanup", True)] * 2
-    assert current_mock() is None
+    assert_two_tests_each_with_their_own_mock(run_case(Case), seen)
 
 
 @mock_kms(region="eu-west-1")

@@ -216,17 +216,6 @@ def test_empty_tag_key_is_refused(raw_client, key_id):
 
 # --------------------------------------------------------------------------- identifiers
 
-@pytest.mark.parametrize("operation, params", [
-    ("tag_resource", {"Tags": [{"TagKey": "k", "TagValue": "v"}]}),
-    ("untag_resource", {"TagKeys": ["k"]}),
-    ("list_resource_tags", {}),
-])
-def test_tag_operations_refuse_an_alias(client, key_id, operation, params):
-    client.create_alias(AliasName="alias/app", TargetKeyId=key_id)
-    with pytest.raises(ClientError) as excinfo:
-        getattr(client, operation)(KeyId="alias/app", **params)
-    assert error_of(excinfo) == ("NotFoundException", "Invalid keyId 'alias/app'", 400)
-
 
 @pytest.mark.parametrize("operation, params", [
     ("tag_resource", {"Tags": [{"TagKey": "k", "TagValue": "v"}]}),

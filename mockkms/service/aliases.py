@@ -19,6 +19,8 @@ def _checked_name(req: Request) -> str:
     name = req.params["AliasName"]
     if not name.startswith("alias/"):
         raise validation_error(_PREFIX_MESSAGE)
+    if name.startswith("alias/aws/"):  # reserved for AWS managed keys
+        raise AWSError("NotAuthorizedException")
     return name
 
 
@@ -50,8 +52,6 @@ def _target(req: Request, moving: Optional[str] = None) -> Key:
 @operation("CreateAlias")
 def create_alias(req: Request) -> Dict[str, Any]:
     name = _checked_name(req)
-    if name.startswith("alias/aws/"):
-        raise AWSError("NotAuthorizedException")
     if ":" in name:
         raise validation_error(f"{name} contains invalid characters for an alias")
     if name == "alias/":
@@ -66,8 +66,6 @@ def create_alias(req: Request) -> Dict[str, Any]:
 @operation("UpdateAlias")
 def update_alias(req: Request) -> Dict[str, Any]:
     name = _checked_name(req)
-    if name.startswith("alias/aws/"):
-        raise AWSError("NotAuthorizedException")
     alias = _existing(req, name)
     key = _target(req, moving=name)
     current = req.store.keys.get(alias.target_key_id)
@@ -84,8 +82,6 @@ def update_alias(req: Request) -> Dict[str, Any]:
 @operation("DeleteAlias")
 def delete_alias(req: Request) -> Dict[str, Any]:
     name = _checked_name(req)
-    if name.startswith("alias/aws/"):
-        raise AWSError("NotAuthorizedException")
     _existing(req, name)
     del req.store.aliases[name]
     return {}
