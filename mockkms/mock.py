@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-import unittest
+import sys
 from typing import Any, Optional, TypeVar
 
 import wrapt
@@ -139,13 +139,19 @@ def _decorate_function(template: MockKMS, func: Any) -> Any:
 _SETUP_HOOKS = ("setup_method", "teardown_method", "setup", "teardown")
 
 
+def _is_test_case(cls: type) -> bool:
+    # A TestCase subclass exists only once unittest is imported: no need to import it here.
+    unittest = sys.modules.get("unittest")
+    return unittest is not None and issubclass(cls, unittest.TestCase)
+
+
 def _decorate_class(template: MockKMS, cls: type) -> type:
-    if issubclass(cls, unittest.TestCase):
+    if _is_test_case(cls):
         # TestCase.run drives setUp, the test, tearDown and cleanups (also asyncSetUp & co.
         # for IsolatedAsyncioTestCase), so one fresh mock around it covers them all.
         original_run = cls.run
 
-        def run(self: unittest.TestCase, result: Any = None) -> Any:
+        def run(self: Any, result: Any = None) -> Any:
             with template._fresh():
                 return original_run(self, result)
 
