@@ -15,6 +15,7 @@ from botocore.parsers import create_parser
 from botocore.validate import ParamValidator
 
 from mockkms import service, wire
+from mockkms.model import operation_names
 from mockkms.domain.world import World
 from mockkms.errors import AWSError
 from mockkms.model import operation_model
@@ -50,7 +51,7 @@ def new_key(context):
 
 # ---------------------------------------------------------------------------------- targets
 
-@pytest.mark.parametrize("operation", ["Encrypt", "CreateKey", "GetKeyLastUsage", "ListRetirableGrants"])
+@pytest.mark.parametrize("operation", operation_names())
 def test_target_names_the_operation(operation):
     assert wire.operation_from_target(f"TrentService.{operation}") == operation
 
