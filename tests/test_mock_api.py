@@ -795,3 +795,16 @@ def test_aws_region_alone_is_honoured(bare_env, monkeypatch):
     with mock_kms():
         assert boto3.client("kms").meta.region_name == "ca-central-1"
     assert dict(os.environ) == before
+
+
+def test_import_mockkms_needs_no_pytest():
+    """The pytest plugin is separate: importing and using mockkms works where pytest is absent."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['pytest'] = None\n"
+            "import boto3, mockkms\n"
+            "with mockkms.mock_kms():\n"
+            "    c = boto3.client('kms', region_name='us-east-1')\n"
+            "    print(c.generate_random(NumberOfBytes=3)['Plaintext'].__len__())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "3"), done.stderr
