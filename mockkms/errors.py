@@ -6,7 +6,7 @@ the exact code and message real KMS sends.  The wire layer turns it into the JSO
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 
 class AWSError(Exception):
@@ -25,3 +25,25 @@ class AWSError(Exception):
 
 def validation_error(message: Optional[str]) -> AWSError:
     return AWSError("ValidationException", message)
+
+
+def coral_clause(path: str, rule: str, value: Optional[str] = None, hidden: bool = False) -> str:
+    """One violation as AWS words it: ``Value 'v' at 'path' failed to satisfy constraint: rule``.
+
+    ``value`` is already rendered; None means the member was missing (``Value null``),
+    ``hidden`` that it is sensitive and never echoed (``Value at ...``).
+    """
+    if value is None:
+        shown = "Value null"
+    elif hidden:
+        shown = "Value"
+    else:
+        shown = f"Value '{value}'"
+    return f"{shown} at '{path}' failed to satisfy constraint: {rule}"
+
+
+def coral_validation_error(clauses: List[str]) -> AWSError:
+    """``N validation error(s) detected: clause; clause`` — the model checks' and operations' own."""
+    count = len(clauses)
+    noun = "error" if count == 1 else "errors"
+    return validation_error(f"{count} validation {noun} detected: " + "; ".join(clauses))

@@ -30,14 +30,16 @@ from . import wire
 EVENT = "before-call.kms"
 
 
-class _Lock(threading.local):
+class _ThreadMocks(threading.local):
+    """The mocks started by one thread, newest last."""
+
     def __init__(self) -> None:
         self.stack: List[Any] = []
 
 
 _registry_lock = threading.Lock()
 _active: List[Any] = []
-_thread = _Lock()
+_thread = _ThreadMocks()
 
 
 def activate(mock: Any) -> None:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List
 
 from botocore.model import OperationModel, Shape
 
-from ..errors import validation_error
+from ..errors import coral_clause, coral_validation_error
 
 
 def lower_camel(name: str) -> str:
@@ -56,13 +56,8 @@ def render_value(value: Any) -> str:
 
 
 def _clause(value: Any, path: str, shape: Shape, rule: str) -> str:
-    if value is None:
-        shown = "Value null"
-    elif shape.metadata.get("sensitive"):
-        shown = "Value"
-    else:
-        shown = f"Value '{render_value(value)}'"
-    return f"{shown} at '{path}' failed to satisfy constraint: {rule}"
+    shown = None if value is None else render_value(value)
+    return coral_clause(path, rule, shown, hidden=bool(shape.metadata.get("sensitive")))
 
 
 Checker = Callable[[Any, str, List[str]], None]
@@ -188,6 +183,4 @@ def validate(operation: OperationModel, params: dict) -> None:
     errors: List[str] = []
     _checker(shape)(params, "", errors)
     if errors:
-        count = len(errors)
-        noun = "error" if count == 1 else "errors"
-        raise validation_error(f"{count} validation {noun} detected: " + "; ".join(errors))
+        raise coral_validation_error(errors)

@@ -11,7 +11,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from ..domain import ciphertext, specs
 from ..domain.key import Key, KeyMaterial
-from ..errors import AWSError, validation_error
+from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
 from . import operation, states
 from .request import Request
 from .usage import require_algorithm, require_usage
@@ -27,8 +27,8 @@ def _invalid_ciphertext() -> AWSError:
 
 
 def _null(member: str) -> AWSError:
-    return validation_error(f"1 validation error detected: Value null at '{member}' "
-                            "failed to satisfy constraint: Member must not be null")
+    """A member the model leaves optional but this request needs (Coral's missing-member wording)."""
+    return coral_validation_error([coral_clause(member[:1].lower() + member[1:], "Member must not be null")])
 
 
 def _refuse_recipient(req: Request) -> None:
@@ -37,12 +37,17 @@ def _refuse_recipient(req: Request) -> None:
                        "mockkms does not support Recipient (Nitro Enclaves attestation) yet")
 
 
+def _can_encrypt(req: Request, key: Key, algorithm: str) -> None:
+    """Usage, then algorithm: the order AWS reports them in."""
+    require_usage(key, "ENCRYPT_DECRYPT", req.operation)
+    require_algorithm(key, algorithm)
+
+
 def _encryption_key(req: Request, param: str, algorithm_param: str) -> Tuple[Key, str]:
     """Resolve an encrypting key and check its state, usage and algorithm."""
     key = req.key(param, aliases=True)
-    require_usage(key, "ENCRYPT_DECRYPT", req.operation)
     algorithm = req.get(algorithm_param) or SYMMETRIC_DEFAULT
-    require_algorithm(key, algorithm)
+    _can_encrypt(req, key, algorithm)
     if not specs.is_symmetric(key.key_spec):
         raise AWSError("NotImplementedException", "mockkms does not support asymmetric encryption yet")
     return key, algorithm
@@ -73,13 +78,12 @@ def _open(req: Request, key_param: str, context_param: str,
     algorithm = req.get(algorithm_param) or SYMMETRIC_DEFAULT
     if ignore_ciphertext:
         if req.get(key_param) is None:
-            raise _null(key_param[0].lower() + key_param[1:])
+            raise _null(key_param)
         key = req.key(key_param, aliases=True)
-        require_usage(key, "ENCRYPT_DECRYPT", req.operation)
-        require_algorithm(key, algorithm)
+        _can_encrypt(req, key, algorithm)
         return key, None, None, algorithm
     if blob is None:
-        raise _null("ciphertextBlob")
+        raise _null("CiphertextBlob")
     named = req.optional_key(key_param, aliases=True)
     if named is not None and not specs.is_symmetric(named.key_spec) and named.key_usage == "ENCRYPT_DECRYPT":
         raise AWSError("NotImplementedException", "mockkms does not support asymmetric decryption yet")
@@ -94,8 +98,7 @@ def _open(req: Request, key_param: str, context_param: str,
     if key is None:
         raise AWSError("AccessDeniedException", _NOT_YOUR_CIPHERTEXT)
     states.check(req.operation, key)
-    require_usage(key, "ENCRYPT_DECRYPT", req.operation)
-    require_algorithm(key, algorithm)
+    _can_encrypt(req, key, algorithm)
     material = key.materials.get(header.material_id)
     if material is None:
         raise _invalid_ciphertext()

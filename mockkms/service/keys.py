@@ -10,7 +10,7 @@ from ..domain import arn as arns
 from ..domain import specs
 from ..domain.ids import uuid4
 from ..domain.key import Key, KeyMaterial, KeyState
-from ..errors import AWSError, validation_error
+from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
 from . import operation, pagination, tags
 from .request import Request
 from .views import key_metadata
@@ -118,10 +118,9 @@ def update_key_description(req: Request) -> Dict[str, Any]:
 @operation("ScheduleKeyDeletion")
 def schedule_key_deletion(req: Request) -> Dict[str, Any]:
     days = req.get("PendingWindowInDays", 30)
-    if not 7 <= days <= 30:
+    if not 7 <= days <= 30:  # the model allows 1..365; the service only 7..30
         bound = "greater than or equal to 7" if days < 7 else "less than or equal to 30"
-        raise validation_error(f"1 validation error detected: Value '{days}' at 'pendingWindowInDays' "
-                               f"failed to satisfy constraint: Member must have value {bound}")
+        raise coral_validation_error([coral_clause("pendingWindowInDays", f"Member must have value {bound}", str(days))])
     key = req.key()
     key.schedule_deletion(req.now + _dt.timedelta(days=days), days)
     req.store.watch_deletion(key)
