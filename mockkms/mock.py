@@ -46,6 +46,9 @@ class MockKMS:
         self._root = service.Caller.root(account_id)  # every caller, until identities arrive
         self._depth = 0
         self._lock = threading.Lock()
+        # A mock made for one test (decorator, fixture) is never started again, so its
+        # key pairs can go back to the pool as soon as it stops.
+        self._single_use = False
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -71,6 +74,8 @@ class MockKMS:
                 return
         interceptor.deactivate(self)
         credentials.release()
+        if self._single_use:
+            self.world.retire()
 
     def __enter__(self) -> "MockKMS":
         return self.start()
@@ -96,14 +101,17 @@ class MockKMS:
             record.params = params
 
         response = wire.serve(operation, body, service.dispatch,
-                              service.CallContext(self.world, region, caller), keep, parsed)
+                              service.CallContext(self.world, region, caller), keep, parsed,
+                              service.regions.withheld(region))
         record.error_code = response.error_code
         self.calls.append(record)
         return response
 
     # -- decorating ------------------------------------------------------------------------
     def _fresh(self) -> "MockKMS":
-        return MockKMS(account_id=self.account_id, region=self.region)
+        fresh = MockKMS(account_id=self.account_id, region=self.region)
+        fresh._single_use = True
+        return fresh
 
     def __call__(self, target: T) -> T:
         if inspect.isclass(target):

@@ -25,5 +25,7 @@ def kms(request: pytest.FixtureRequest) -> Iterator[MockKMS]:
     # Positional options too (``mock_kms("111122223333")``): silently ignoring them would
     # give the test a different account than it asked for.
     args, options = (marker.args, dict(marker.kwargs)) if marker is not None else ((), {})
-    with MockKMS(*args, **options) as handle:
+    handle = MockKMS(*args, **options)
+    handle._single_use = True  # nobody starts it again: its key pairs may serve later tests
+    with handle:
         yield handle

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from typing import Any, Callable, Dict, NamedTuple, Optional
+from typing import Any, Callable, Dict, FrozenSet, NamedTuple, Optional
 
 from .domain.ids import request_id
 from .errors import AWSError
@@ -115,8 +115,12 @@ def _headers() -> Dict[str, str]:
 
 
 def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
-          on_params: Optional[Callable[[Dict[str, Any]], None]] = None, parsed: bool = False) -> Response:
+          on_params: Optional[Callable[[Dict[str, Any]], None]] = None, parsed: bool = False,
+          withheld: FrozenSet[str] = frozenset()) -> Response:
     """Answer one request: decode, validate, dispatch, encode.
+
+    ``withheld`` are enum values the model knows but this endpoint does not offer
+    (SM2 outside China): enum errors leave them out of the allowed list.
 
     ``on_params`` sees the decoded parameters as soon as they exist (the call log
     records them even when validation then fails).  With ``parsed`` a success is
@@ -127,7 +131,7 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
         params = _decode(model.input_shape, body)
         if on_params is not None:
             on_params(params)
-        validate(model, params)
+        validate(model, params, withheld)
         result = dispatch(operation, params, context)
         if parsed:
             return Response(200, _headers(), b"", None, result, _parsed(model.output_shape, result))

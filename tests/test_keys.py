@@ -135,20 +135,6 @@ def test_external_key_cannot_encrypt_before_import(client):
     assert error_of(excinfo) == ("KMSInvalidStateException", f"{key['Arn']} is pending import.", 400)
 
 
-def test_asymmetric_key_spec_is_refused_as_not_supported_yet(client):
-    with pytest.raises(ClientError) as excinfo:
-        client.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
-    assert error_of(excinfo) == (
-        "UnsupportedOperationException",
-        "mockkms does not support KeySpec RSA_2048 yet (only SYMMETRIC_DEFAULT keys for now)", 400)
-
-
-def test_refused_asymmetric_key_is_not_created(client, key_id):
-    with pytest.raises(ClientError):
-        client.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
-    assert [k["KeyId"] for k in client.list_keys()["Keys"]] == [key_id]
-
-
 @pytest.mark.parametrize("params, message", [
     ({"KeySpec": "HMAC_256"},
      "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."),

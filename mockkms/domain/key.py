@@ -9,6 +9,7 @@ from typing import Dict, List, Optional, Tuple
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import specs
+from .keypairs import KeyPair
 
 
 class KeyState:
@@ -23,7 +24,7 @@ class KeyState:
 
 
 class KeyMaterial:
-    """One generation of symmetric key material, named by a 64-hex-digit id as in AWS."""
+    """One generation of secret key material (symmetric or HMAC), named by a 64-hex-digit id as in AWS."""
 
     __slots__ = ("material_id", "secret", "created", "_aead", "sealed_headers")
 
@@ -66,6 +67,8 @@ class Key:
     tags: Dict[str, str] = field(default_factory=dict)
     materials: Dict[str, KeyMaterial] = field(default_factory=dict)
     current_material_id: Optional[str] = None
+    #: the private key of an asymmetric key (made on first use); None for symmetric and HMAC keys
+    pair: Optional[KeyPair] = None
 
     @property
     def enabled(self) -> bool:

@@ -9,10 +9,12 @@ import datetime as _dt
 import heapq
 import os
 import threading
+import weakref
 from typing import Callable, Dict, List, Optional, Tuple
 
 from .clock import Clock
 from .key import Alias, Key, KeyState
+from .keypairs import KeyPair, retire
 
 
 class RegionStore:
@@ -60,6 +62,17 @@ class World:
         self._stores: Dict[Tuple[str, str], RegionStore] = {}
         self._markers: Dict[str, Tuple[str, int]] = {}
         self.grant_tokens: Dict[str, str] = {}
+        #: key pairs this world's keys took from the process-wide pool; they go back when
+        #: the world is retired, or garbage collected if nobody retires it.
+        self.lent_pairs: List[KeyPair] = []
+        self._retire = weakref.finalize(self, retire, self.lent_pairs)
+
+    def new_key_pair(self, spec: str) -> KeyPair:
+        return KeyPair(spec, self.lent_pairs)
+
+    def retire(self) -> None:
+        """This world will never answer again: lend its key pairs to the worlds that follow."""
+        self._retire()
 
     def grant_token_known(self, token: str) -> bool:
         return token in self.grant_tokens

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, FrozenSet, List
 
 from botocore.model import OperationModel, Shape
 
@@ -175,12 +175,28 @@ def _range_checker(shape: Shape) -> Checker:
     return lambda value, path, errors: bounds(value, value, path, errors)
 
 
-def validate(operation: OperationModel, params: dict) -> None:
-    """Raise ValidationException listing every model constraint ``params`` breaks."""
+_ENUM_LIST = re.compile(r"(Member must satisfy enum value set: \[)([^\]]*)(\])")
+
+
+def _without(clause: str, withheld: FrozenSet[str]) -> str:
+    def keep(match: "re.Match[str]") -> str:
+        values = [v for v in match.group(2).split(", ") if v not in withheld]
+        return match.group(1) + ", ".join(values) + match.group(3)
+    return _ENUM_LIST.sub(keep, clause)
+
+
+def validate(operation: OperationModel, params: dict, withheld: FrozenSet[str] = frozenset()) -> None:
+    """Raise ValidationException listing every model constraint ``params`` breaks.
+
+    Enum lists in the message leave out ``withheld`` values (ones the endpoint's
+    Region does not offer, as AWS's own lists do).
+    """
     shape = operation.input_shape
     if shape is None:
         return
     errors: List[str] = []
     _checker(shape)(params, "", errors)
     if errors:
+        if withheld:
+            errors = [_without(clause, withheld) for clause in errors]
         raise coral_validation_error(errors)

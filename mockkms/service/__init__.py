@@ -35,6 +35,6 @@ def dispatch(name: str, params: Dict[str, Any], context: CallContext) -> Dict[st
         return handler(Request(name, params, context))
 
 
-from . import aliases, crypto, keys, tags  # noqa: E402,F401  (registers the handlers)
+from . import aliases, crypto, key_agreement, keys, macs, public_keys, regions, signatures, tags  # noqa: E402,F401  (registers the handlers)
 
 __all__ = ["CallContext", "Caller", "HANDLERS", "dispatch", "operation"]

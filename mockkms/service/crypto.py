@@ -1,18 +1,20 @@
-"""Symmetric cryptography: Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, GenerateRandom.
+"""Encryption: Encrypt, Decrypt, ReEncrypt (symmetric and RSA), GenerateDataKey*, GenerateRandom.
 
-Real AES-256-GCM (see :mod:`mockkms.domain.ciphertext`); the encryption context
+Symmetric keys use real AES-256-GCM (see :mod:`mockkms.domain.ciphertext`); the encryption context
 is bound as authenticated data, so a wrong context fails exactly like a
-tampered blob: InvalidCiphertextException with no message.
+tampered blob: InvalidCiphertextException with no message.  RSA keys use plain
+RSAES-OAEP (:mod:`mockkms.domain.rsa_encryption`), interoperable with any OAEP
+implementation.
 """
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
-from ..domain import ciphertext, specs
+from ..domain import ciphertext, keypairs, rsa_encryption, specs
 from ..domain.key import Key, KeyMaterial
 from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
-from . import operation, states
+from . import operation, regions, states
 from .request import Request
 from .usage import require_algorithm, require_usage
 
@@ -31,7 +33,7 @@ def _null(member: str) -> AWSError:
     return coral_validation_error([coral_clause(member[:1].lower() + member[1:], "Member must not be null")])
 
 
-def _refuse_recipient(req: Request) -> None:
+def refuse_recipient(req: Request) -> None:
     if req.get("Recipient") is not None:
         raise AWSError("NotImplementedException",
                        "mockkms does not support Recipient (Nitro Enclaves attestation) yet")
@@ -43,14 +45,42 @@ def _can_encrypt(req: Request, key: Key, algorithm: str) -> None:
     require_algorithm(key, algorithm)
 
 
+def _is_asymmetric_encryption(key: Key) -> bool:
+    return key.pair is not None and key.key_usage == "ENCRYPT_DECRYPT"
+
+
+def _no_context(req: Request, context_param: str) -> None:
+    """Asymmetric encryption has no authenticated data, so KMS refuses an encryption context."""
+    if req.get(context_param):
+        # Wording [G]: the rule is documented ("not supported"), the message is not recorded.
+        raise validation_error(f"{context_param} is not supported for asymmetric encryption.")
+
+
 def _encryption_key(req: Request, param: str, algorithm_param: str) -> Tuple[Key, str]:
     """Resolve an encrypting key and check its state, usage and algorithm."""
     key = req.key(param, aliases=True)
     algorithm = req.get(algorithm_param) or SYMMETRIC_DEFAULT
     _can_encrypt(req, key, algorithm)
-    if not specs.is_symmetric(key.key_spec):
-        raise AWSError("NotImplementedException", "mockkms does not support asymmetric encryption yet")
     return key, algorithm
+
+
+def _check_plaintext(req: Request, key: Key, algorithm: str, context_param: str, plaintext: bytes) -> None:
+    """What an asymmetric destination refuses: a context, or more than one OAEP block."""
+    if key.pair is None:
+        return
+    _no_context(req, context_param)
+    limit = rsa_encryption.max_plaintext(keypairs.RSA_BITS[key.key_spec], algorithm)
+    if len(plaintext) > limit:
+        raise validation_error(f"Algorithm {algorithm} and key spec {key.key_spec} "
+                               f"cannot encrypt data larger than {limit} bytes.")
+
+
+def _encrypt(key: Key, algorithm: str, plaintext: bytes,
+             context: Optional[Dict[str, str]]) -> Tuple[bytes, Optional[KeyMaterial]]:
+    """The ciphertext, and the key material that made it (None for asymmetric keys)."""
+    if key.pair is not None:
+        return rsa_encryption.encrypt(key.pair.public, algorithm, plaintext), None
+    return _seal(key, plaintext, context)
 
 
 def _symmetric_only(req: Request, key: Key) -> None:
@@ -70,23 +100,33 @@ def _open(req: Request, key_param: str, context_param: str,
           algorithm_param: str) -> Tuple[Key, Optional[KeyMaterial], Optional[bytes], str]:
     """Decrypt's source side, shared by Decrypt and ReEncrypt.
 
-    Returns (key, material, plaintext, algorithm); material and plaintext are
-    None for a DryRun with the IGNORE_CIPHERTEXT modifier.
+    Returns (key, material, plaintext, algorithm).  Material is None for an
+    asymmetric key; material and plaintext are None for a DryRun with the
+    IGNORE_CIPHERTEXT modifier.  Symmetric ciphertext names its key; asymmetric
+    ciphertext is bare OAEP output, so only the request's key id can name it.
     """
     ignore_ciphertext = bool(req.get("DryRun")) and "IGNORE_CIPHERTEXT" in (req.get("DryRunModifiers") or ())
     blob = req.get("CiphertextBlob")
     algorithm = req.get(algorithm_param) or SYMMETRIC_DEFAULT
-    if ignore_ciphertext:
-        if req.get(key_param) is None:
-            raise _null(key_param)
-        key = req.key(key_param, aliases=True)
-        _can_encrypt(req, key, algorithm)
-        return key, None, None, algorithm
+    if ignore_ciphertext and req.get(key_param) is None:
+        raise _null(key_param)
+    named = req.optional_key(key_param, aliases=True)
+    if named is not None and (ignore_ciphertext or _is_asymmetric_encryption(named)):
+        states.check(req.operation, named)
+        _can_encrypt(req, named, algorithm)
+        if named.pair is not None:
+            _no_context(req, context_param)
+        if ignore_ciphertext:
+            return named, None, None, algorithm
+        if blob is None:
+            raise _null("CiphertextBlob")
+        assert named.pair is not None
+        plaintext = rsa_encryption.decrypt(named.pair.private, algorithm, blob)
+        if plaintext is None:
+            raise _invalid_ciphertext()
+        return named, None, plaintext, algorithm
     if blob is None:
         raise _null("CiphertextBlob")
-    named = req.optional_key(key_param, aliases=True)
-    if named is not None and not specs.is_symmetric(named.key_spec) and named.key_usage == "ENCRYPT_DECRYPT":
-        raise AWSError("NotImplementedException", "mockkms does not support asymmetric decryption yet")
     try:
         header = ciphertext.read_header(blob)
     except ciphertext.InvalidCiphertext:
@@ -109,39 +149,50 @@ def _open(req: Request, key_param: str, context_param: str,
     return key, material, plaintext, algorithm
 
 
+def _material_id(name: str, material: Optional[KeyMaterial]) -> Dict[str, str]:
+    """``{name: id}`` for symmetric key material; asymmetric keys report none."""
+    return {name: material.material_id} if material is not None else {}
+
+
 @operation("Encrypt")
 def encrypt(req: Request) -> Dict[str, Any]:
+    regions.refuse_china_only(req, "EncryptionAlgorithm")
     key, algorithm = _encryption_key(req, "KeyId", "EncryptionAlgorithm")
+    plaintext = req.params["Plaintext"]
+    _check_plaintext(req, key, algorithm, "EncryptionContext", plaintext)
     req.check_grant_tokens()
     req.finish_dry_run()
-    blob, _ = _seal(key, req.params["Plaintext"], req.get("EncryptionContext"))
+    blob, _ = _encrypt(key, algorithm, plaintext, req.get("EncryptionContext"))
     return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
 
 
 @operation("Decrypt")
 def decrypt(req: Request) -> Dict[str, Any]:
-    _refuse_recipient(req)
+    refuse_recipient(req)
+    regions.refuse_china_only(req, "EncryptionAlgorithm")
     key, material, plaintext, algorithm = _open(req, "KeyId", "EncryptionContext", "EncryptionAlgorithm")
     req.check_grant_tokens()
     req.finish_dry_run()
-    assert material is not None
     return {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": algorithm,
-            "KeyMaterialId": material.material_id}
+            **_material_id("KeyMaterialId", material)}
 
 
 @operation("ReEncrypt")
 def re_encrypt(req: Request) -> Dict[str, Any]:
+    regions.refuse_china_only(req, "SourceEncryptionAlgorithm", "DestinationEncryptionAlgorithm")
     source, source_material, plaintext, source_algorithm = _open(
         req, "SourceKeyId", "SourceEncryptionContext", "SourceEncryptionAlgorithm")
     destination, algorithm = _encryption_key(req, "DestinationKeyId", "DestinationEncryptionAlgorithm")
+    if plaintext is not None:
+        _check_plaintext(req, destination, algorithm, "DestinationEncryptionContext", plaintext)
     req.check_grant_tokens()
     req.finish_dry_run()
-    assert plaintext is not None and source_material is not None
-    blob, material = _seal(destination, plaintext, req.get("DestinationEncryptionContext"))
+    assert plaintext is not None
+    blob, material = _encrypt(destination, algorithm, plaintext, req.get("DestinationEncryptionContext"))
     return {"CiphertextBlob": blob, "SourceKeyId": source.arn, "KeyId": destination.arn,
             "SourceEncryptionAlgorithm": source_algorithm, "DestinationEncryptionAlgorithm": algorithm,
-            "SourceKeyMaterialId": source_material.material_id,
-            "DestinationKeyMaterialId": material.material_id}
+            **_material_id("SourceKeyMaterialId", source_material),
+            **_material_id("DestinationKeyMaterialId", material)}
 
 
 def _data_key_size(req: Request) -> int:
@@ -152,34 +203,71 @@ def _data_key_size(req: Request) -> int:
     return _DATA_KEY_BYTES[spec] if spec is not None else count
 
 
-def _data_key(req: Request) -> Tuple[Key, bytes, bytes, KeyMaterial]:
-    size = _data_key_size(req)
+def _data_key(req: Request, make: Callable[[], bytes]) -> Tuple[Key, bytes, bytes, KeyMaterial]:
+    """The steps data keys and data key pairs share; ``make`` produces the secret to seal."""
     key = req.key(aliases=True)
     _symmetric_only(req, key)
     req.check_grant_tokens()
     req.finish_dry_run()
-    plaintext = os.urandom(size)
+    plaintext = make()
     blob, material = _seal(key, plaintext, req.get("EncryptionContext"))
     return key, plaintext, blob, material
 
 
 @operation("GenerateDataKey")
 def generate_data_key(req: Request) -> Dict[str, Any]:
-    _refuse_recipient(req)
-    key, plaintext, blob, material = _data_key(req)
+    refuse_recipient(req)
+    size = _data_key_size(req)
+    key, plaintext, blob, material = _data_key(req, lambda: os.urandom(size))
     return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": key.arn,
             "KeyMaterialId": material.material_id}
 
 
 @operation("GenerateDataKeyWithoutPlaintext")
 def generate_data_key_without_plaintext(req: Request) -> Dict[str, Any]:
-    key, _, blob, material = _data_key(req)
+    size = _data_key_size(req)
+    key, _, blob, material = _data_key(req, lambda: os.urandom(size))
     return {"CiphertextBlob": blob, "KeyId": key.arn, "KeyMaterialId": material.material_id}
+
+
+def _data_key_pair(req: Request) -> Tuple[Dict[str, Any], bytes]:
+    """A fresh key pair, its private half (PKCS#8 DER) sealed under the KMS key.
+
+    The pair comes from the process-wide pool (key pairs of mocks that are gone) and is
+    never given back: once handed to the caller it belongs to nobody else.
+    """
+    regions.refuse_china_only(req, "KeyPairSpec")
+    spec = req.params["KeyPairSpec"]
+    if spec == "SM2":
+        raise AWSError("NotImplementedException", "mockkms does not support SM2 key pairs yet")
+    public = []
+
+    def make() -> bytes:
+        private = keypairs.POOL.take(spec)
+        public.append(keypairs.public_der(private))
+        return keypairs.private_der(private)
+
+    key, private_der, blob, material = _data_key(req, make)
+    return {"PrivateKeyCiphertextBlob": blob, "PublicKey": public[0], "KeyId": key.arn,
+            "KeyPairSpec": spec, "KeyMaterialId": material.material_id}, private_der
+
+
+@operation("GenerateDataKeyPair")
+def generate_data_key_pair(req: Request) -> Dict[str, Any]:
+    refuse_recipient(req)
+    result, private_der = _data_key_pair(req)
+    result["PrivateKeyPlaintext"] = private_der
+    return result
+
+
+@operation("GenerateDataKeyPairWithoutPlaintext")
+def generate_data_key_pair_without_plaintext(req: Request) -> Dict[str, Any]:
+    return _data_key_pair(req)[0]
 
 
 @operation("GenerateRandom")
 def generate_random(req: Request) -> Dict[str, Any]:
-    _refuse_recipient(req)
+    refuse_recipient(req)
     count = req.get("NumberOfBytes")
     if count is None:
         raise validation_error("NumberOfBytes is required.")

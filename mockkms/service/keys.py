@@ -7,11 +7,11 @@ import os
 from typing import Any, Dict
 
 from ..domain import arn as arns
-from ..domain import specs
+from ..domain import mac, specs
 from ..domain.ids import uuid4
 from ..domain.key import Key, KeyMaterial, KeyState
 from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
-from . import operation, pagination, tags
+from . import operation, pagination, regions, tags
 from .request import Request
 from .views import key_metadata
 
@@ -61,14 +61,14 @@ def _check_policy(policy: Any) -> None:
 
 @operation("CreateKey")
 def create_key(req: Request) -> Dict[str, Any]:
+    regions.refuse_china_only(req, "KeySpec", "CustomerMasterKeySpec")
     spec, usage = _spec_and_usage(req)
     origin = req.get("Origin", "AWS_KMS")
     _check_origin(req, origin)
     _check_policy(req.get("Policy"))
     new_tags = tags.merged({}, req.params["Tags"]) if "Tags" in req.params else {}
-    if spec != specs.SYMMETRIC:
-        raise AWSError("UnsupportedOperationException",
-                       f"mockkms does not support KeySpec {spec} yet (only SYMMETRIC_DEFAULT keys for now)")
+    if spec == "SM2":
+        raise AWSError("NotImplementedException", "mockkms does not support SM2 keys yet")
     multi_region = bool(req.get("MultiRegion"))
     key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else uuid4()
     key = Key(
@@ -79,8 +79,12 @@ def create_key(req: Request) -> Dict[str, Any]:
     )
     if origin == "EXTERNAL":
         key.state = KeyState.PENDING_IMPORT
-    else:
+    elif spec in mac.KEY_BYTES:
+        key.add_material(KeyMaterial(req.now, secret=os.urandom(mac.KEY_BYTES[spec])))
+    elif spec == specs.SYMMETRIC:
         key.add_material(KeyMaterial(req.now))
+    else:
+        key.pair = req.world.new_key_pair(spec)  # the private key is made when first used
     req.store.add_key(key)
     return {"KeyMetadata": key_metadata(key)}
 

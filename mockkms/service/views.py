@@ -4,6 +4,21 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from ..domain.key import Key, KeyState
+from ..model import service_model
+
+# The deprecated CustomerMasterKeySpec cannot name the newer specs (ML-DSA, Ed25519): AWS
+# leaves the field out for them rather than send a value outside its enum.
+_LEGACY_SPECS = frozenset(service_model().shape_for("CustomerMasterKeySpec").enum)
+
+
+def spec_fields(key: Key) -> Dict[str, Any]:
+    """KeySpec, CustomerMasterKeySpec (when it can say it), KeyUsage and the algorithm list."""
+    field, algorithms = key.algorithms
+    fields: Dict[str, Any] = {"CustomerMasterKeySpec": key.key_spec} if key.key_spec in _LEGACY_SPECS else {}
+    fields["KeySpec"] = key.key_spec
+    fields["KeyUsage"] = key.key_usage
+    fields[field] = list(algorithms)
+    return fields
 
 
 def key_metadata(key: Key) -> Dict[str, Any]:
@@ -20,11 +35,12 @@ def key_metadata(key: Key) -> Dict[str, Any]:
         "KeyState": key.state,
         "Origin": key.origin,
         "KeyManager": key.key_manager,
-        "CustomerMasterKeySpec": key.key_spec,
         "KeySpec": key.key_spec,
         field: list(algorithms),
         "MultiRegion": key.multi_region,
     }
+    if key.key_spec in _LEGACY_SPECS:
+        meta["CustomerMasterKeySpec"] = key.key_spec
     if key.multi_region:
         meta["MultiRegionConfiguration"] = {
             "MultiRegionKeyType": "PRIMARY",

@@ -1,0 +1,64 @@
+"""Sign and Verify with asymmetric SIGN_VERIFY keys (key-specs.md §4).
+
+The signatures are standard ones (:mod:`mockkms.domain.signing`), so they verify
+outside the mock with the public key from GetPublicKey.  A signature that does
+not verify is KMSInvalidSignatureException with no message: Verify never
+answers ``SignatureValid: false``.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Tuple
+
+from ..domain import optional, signing
+from ..domain.key import Key
+from ..errors import AWSError, validation_error
+from . import operation, regions
+from .request import Request
+from .usage import require_algorithm, require_usage
+
+
+def _signing_key(req: Request) -> Tuple[Key, str, str, bytes]:
+    """Key, algorithm, message type and message, once every check before the crypto passed."""
+    regions.refuse_china_only(req, "SigningAlgorithm")
+    key = req.key(aliases=True)
+    algorithm = req.params["SigningAlgorithm"]
+    require_usage(key, "SIGN_VERIFY", req.operation)
+    require_algorithm(key, algorithm)
+    message_type = req.get("MessageType", signing.RAW)
+    message = req.params["Message"]
+    try:
+        signing.check_message(algorithm, message_type, message)
+    except signing.InvalidMessage as refusal:
+        raise validation_error(str(refusal)) from None
+    req.check_grant_tokens()
+    req.finish_dry_run()
+    return key, algorithm, message_type, message
+
+
+def _missing(error: optional.MissingDependency) -> AWSError:
+    return AWSError("NotImplementedException", str(error))
+
+
+@operation("Sign")
+def sign(req: Request) -> Dict[str, Any]:
+    key, algorithm, message_type, message = _signing_key(req)
+    assert key.pair is not None
+    try:
+        signature = signing.sign(key.key_spec, key.pair.private, algorithm, message_type, message)
+    except optional.MissingDependency as missing:
+        raise _missing(missing) from None
+    return {"KeyId": key.arn, "Signature": signature, "SigningAlgorithm": algorithm}
+
+
+@operation("Verify")
+def verify(req: Request) -> Dict[str, Any]:
+    key, algorithm, message_type, message = _signing_key(req)
+    assert key.pair is not None
+    try:
+        valid = signing.verify(key.key_spec, key.pair.public, algorithm, message_type, message,
+                               req.params["Signature"])
+    except optional.MissingDependency as missing:
+        raise _missing(missing) from None
+    if not valid:
+        raise AWSError("KMSInvalidSignatureException")
+    return {"KeyId": key.arn, "SignatureValid": True, "SigningAlgorithm": algorithm}
