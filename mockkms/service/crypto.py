@@ -230,7 +230,7 @@ def generate_data_key_without_plaintext(req: Request) -> Dict[str, Any]:
     return {"CiphertextBlob": blob, "KeyId": key.arn, "KeyMaterialId": material.material_id}
 
 
-def _data_key_pair(req: Request) -> Tuple[Dict[str, Any], bytes]:
+def _data_key_pair(req: Request, with_plaintext: bool) -> Dict[str, Any]:
     """A fresh key pair, its private half (PKCS#8 DER) sealed under the KMS key.
 
     The pair comes from the process-wide pool (key pairs of mocks that are gone) and is
@@ -248,21 +248,20 @@ def _data_key_pair(req: Request) -> Tuple[Dict[str, Any], bytes]:
         return keypairs.private_der(private)
 
     key, private_der, blob, material = _data_key(req, make)
-    return {"PrivateKeyCiphertextBlob": blob, "PublicKey": public[0], "KeyId": key.arn,
-            "KeyPairSpec": spec, "KeyMaterialId": material.material_id}, private_der
+    plaintext = {"PrivateKeyPlaintext": private_der} if with_plaintext else {}
+    return {"PrivateKeyCiphertextBlob": blob, **plaintext, "PublicKey": public[0], "KeyId": key.arn,
+            "KeyPairSpec": spec, "KeyMaterialId": material.material_id}
 
 
 @operation("GenerateDataKeyPair")
 def generate_data_key_pair(req: Request) -> Dict[str, Any]:
     refuse_recipient(req)
-    result, private_der = _data_key_pair(req)
-    result["PrivateKeyPlaintext"] = private_der
-    return result
+    return _data_key_pair(req, with_plaintext=True)
 
 
 @operation("GenerateDataKeyPairWithoutPlaintext")
 def generate_data_key_pair_without_plaintext(req: Request) -> Dict[str, Any]:
-    return _data_key_pair(req)[0]
+    return _data_key_pair(req, with_plaintext=False)
 
 
 @operation("GenerateRandom")

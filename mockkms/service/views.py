@@ -22,7 +22,7 @@ def spec_fields(key: Key) -> Dict[str, Any]:
 
 
 def key_metadata(key: Key) -> Dict[str, Any]:
-    """Every KeyMetadata field AWS returns for this key, and no other."""
+    """Every KeyMetadata field AWS returns for this key, and no other, in the model's member order."""
     field, algorithms = key.algorithms
     meta: Dict[str, Any] = {
         "AWSAccountId": key.account,
@@ -33,24 +33,27 @@ def key_metadata(key: Key) -> Dict[str, Any]:
         "Description": key.description,
         "KeyUsage": key.key_usage,
         "KeyState": key.state,
-        "Origin": key.origin,
-        "KeyManager": key.key_manager,
-        "KeySpec": key.key_spec,
-        field: list(algorithms),
-        "MultiRegion": key.multi_region,
     }
+    if key.state == KeyState.PENDING_DELETION:
+        meta["DeletionDate"] = key.deletion_date
+    meta["Origin"] = key.origin
+    meta["KeyManager"] = key.key_manager
     if key.key_spec in _LEGACY_SPECS:
         meta["CustomerMasterKeySpec"] = key.key_spec
+    meta["KeySpec"] = key.key_spec
+    if field != "MacAlgorithms":
+        meta[field] = list(algorithms)
+    meta["MultiRegion"] = key.multi_region
     if key.multi_region:
         meta["MultiRegionConfiguration"] = {
             "MultiRegionKeyType": "PRIMARY",
             "PrimaryKey": {"Arn": key.arn, "Region": key.region},
             "ReplicaKeys": [],
         }
-    if key.state == KeyState.PENDING_DELETION:
-        meta["DeletionDate"] = key.deletion_date
     if key.state == KeyState.PENDING_REPLICA_DELETION:
         meta["PendingDeletionWindowInDays"] = key.pending_window_days
+    if field == "MacAlgorithms":
+        meta[field] = list(algorithms)
     if key.current_material_id is not None and key.key_spec == "SYMMETRIC_DEFAULT":
         meta["CurrentKeyMaterialId"] = key.current_material_id
     return meta
