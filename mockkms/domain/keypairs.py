@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, List, Optional
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from . import optional
+from . import optional, sm2
 
 _DER = serialization.Encoding.DER
 _SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
@@ -49,6 +49,8 @@ def generate(spec: str) -> Any:
         return ed25519.Ed25519PrivateKey.generate()
     if spec in ML_DSA_SPECS:
         return optional.mldsa_generate(spec)
+    if spec == "SM2":
+        return sm2.generate()
     raise ValueError(f"no key pair generator for {spec}")
 
 

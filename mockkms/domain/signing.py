@@ -3,7 +3,8 @@
 Every signature is a standard one, so it verifies outside the mock with the key
 from GetPublicKey: RSASSA-PSS (MGF1 with the same hash, salt length = hash
 length), RSASSA-PKCS1-v1_5, ECDSA (DER ``SEQUENCE {r, s}``, not low-S
-normalised), Ed25519 and Ed25519ph (RFC 8032), ML-DSA (FIPS 204, empty context).
+normalised), Ed25519 and Ed25519ph (RFC 8032), ML-DSA (FIPS 204, empty context),
+SM2DSA (GB/T 32918.2, China Regions).
 
 MessageType RAW means the scheme hashes the message; DIGEST means the message
 already is the hash; EXTERNAL_MU (ML-DSA only) means it is the 64-byte μ.
@@ -17,7 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
 
-from . import optional
+from . import optional, sm2
 
 RAW, DIGEST, EXTERNAL_MU = "RAW", "DIGEST", "EXTERNAL_MU"
 _MU_BYTES = 64
@@ -51,6 +52,8 @@ SCHEMES = {
     "ED25519_SHA_512": Scheme("ed25519", None, (RAW,)),
     "ED25519_PH_SHA_512": Scheme("ed25519ph", None, (DIGEST,), 64),
     "ML_DSA_SHAKE_256": Scheme("ml-dsa", None, (RAW, EXTERNAL_MU), _MU_BYTES),
+    # SM2DSA's DIGEST is e = SM3(Z || M), Z from the default distinguishing ID (see sm2.py).
+    "SM2DSA": Scheme("sm2", None, _ANY, 32),
 }
 
 
@@ -79,6 +82,10 @@ def _hash_for(scheme: Scheme, message_type: str) -> Any:
     return utils.Prehashed(scheme.hash) if message_type == DIGEST else scheme.hash
 
 
+def _sm2_digest(public: Any, message_type: str, message: bytes) -> bytes:
+    return message if message_type == DIGEST else sm2.message_digest(public, message)
+
+
 def sign(spec: str, private: Any, algorithm: str, message_type: str, message: bytes) -> bytes:
     """Sign ``message`` (already checked by :func:`check_message`) with ``private``."""
     scheme = SCHEMES[algorithm]
@@ -91,6 +98,8 @@ def sign(spec: str, private: Any, algorithm: str, message_type: str, message: by
         return private.sign(message)
     if family == "ed25519ph":
         return optional.ed25519ph_sign(private, message)
+    if family == "sm2":
+        return sm2.sign(private, _sm2_digest(private.public_key(), message_type, message))
     if message_type == EXTERNAL_MU:
         return optional.mldsa_sign_mu(spec, private, message)
     return private.sign(message)
@@ -102,6 +111,8 @@ def verify(spec: str, public: Any, algorithm: str, message_type: str, message: b
     family = scheme.family
     if family == "ed25519ph":
         return optional.ed25519ph_verify(public, message, signature)
+    if family == "sm2":
+        return sm2.verify(public, _sm2_digest(public, message_type, message), signature)
     if family == "ml-dsa" and message_type == EXTERNAL_MU:
         return optional.mldsa_verify_mu(spec, public, message, signature)
     try:

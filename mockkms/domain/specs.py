@@ -6,8 +6,9 @@ from typing import Dict, Tuple
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 
 _RSA_ENCRYPT = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
-_RSA_SIGN = ("RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512",
-             "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512")
+# Order as in the botocore model's and the AWS CLI's DescribeKey examples.
+_RSA_SIGN = ("RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
+             "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512")
 
 #: KeySpec -> KeyUsage -> (metadata field listing the algorithms, algorithms)
 ALGORITHMS: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]] = {

@@ -1,17 +1,17 @@
-"""Encryption: Encrypt, Decrypt, ReEncrypt (symmetric and RSA), GenerateDataKey*, GenerateRandom.
+"""Encryption: Encrypt, Decrypt, ReEncrypt (symmetric, RSA, SM2), GenerateDataKey*, GenerateRandom.
 
 Symmetric keys use real AES-256-GCM (see :mod:`mockkms.domain.ciphertext`); the encryption context
 is bound as authenticated data, so a wrong context fails exactly like a
 tampered blob: InvalidCiphertextException with no message.  RSA keys use plain
-RSAES-OAEP (:mod:`mockkms.domain.rsa_encryption`), interoperable with any OAEP
-implementation.
+RSAES-OAEP and SM2 keys SM2PKE (:mod:`mockkms.domain.public_key_encryption`),
+interoperable with any implementation of those.
 """
 from __future__ import annotations
 
 import os
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from ..domain import ciphertext, keypairs, rsa_encryption, specs
+from ..domain import ciphertext, keypairs, public_key_encryption, specs
 from ..domain.key import Key, KeyMaterial
 from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
 from . import operation, regions, states
@@ -64,13 +64,17 @@ def _encryption_key(req: Request, param: str, algorithm_param: str) -> Tuple[Key
     return key, algorithm
 
 
-def _check_plaintext(req: Request, key: Key, algorithm: str, context_param: str, plaintext: bytes) -> None:
-    """What an asymmetric destination refuses: a context, or more than one OAEP block."""
+def _check_destination(req: Request, key: Key, algorithm: str, context_param: str,
+                       plaintext: Optional[bytes]) -> None:
+    """What an asymmetric key refuses to encrypt: with a context, or more than it can take at once.
+
+    ``plaintext`` is None when it is not known (a DryRun that ignores the ciphertext).
+    """
     if key.pair is None:
         return
     _no_context(req, context_param)
-    limit = rsa_encryption.max_plaintext(keypairs.RSA_BITS[key.key_spec], algorithm)
-    if len(plaintext) > limit:
+    limit = public_key_encryption.max_plaintext(key.key_spec, algorithm)
+    if plaintext is not None and len(plaintext) > limit:
         raise validation_error(f"Algorithm {algorithm} and key spec {key.key_spec} "
                                f"cannot encrypt data larger than {limit} bytes.")
 
@@ -79,7 +83,7 @@ def _encrypt(key: Key, algorithm: str, plaintext: bytes,
              context: Optional[Dict[str, str]]) -> Tuple[bytes, Optional[KeyMaterial]]:
     """The ciphertext, and the key material that made it (None for asymmetric keys)."""
     if key.pair is not None:
-        return rsa_encryption.encrypt(key.pair.public, algorithm, plaintext), None
+        return public_key_encryption.encrypt(key.pair.public, algorithm, plaintext), None
     return _seal(key, plaintext, context)
 
 
@@ -121,7 +125,7 @@ def _open(req: Request, key_param: str, context_param: str,
         if blob is None:
             raise _null("CiphertextBlob")
         assert named.pair is not None
-        plaintext = rsa_encryption.decrypt(named.pair.private, algorithm, blob)
+        plaintext = public_key_encryption.decrypt(named.pair.private, algorithm, blob)
         if plaintext is None:
             raise _invalid_ciphertext()
         return named, None, plaintext, algorithm
@@ -159,7 +163,7 @@ def encrypt(req: Request) -> Dict[str, Any]:
     regions.refuse_china_only(req, "EncryptionAlgorithm")
     key, algorithm = _encryption_key(req, "KeyId", "EncryptionAlgorithm")
     plaintext = req.params["Plaintext"]
-    _check_plaintext(req, key, algorithm, "EncryptionContext", plaintext)
+    _check_destination(req, key, algorithm, "EncryptionContext", plaintext)
     req.check_grant_tokens()
     req.finish_dry_run()
     blob, _ = _encrypt(key, algorithm, plaintext, req.get("EncryptionContext"))
@@ -183,8 +187,7 @@ def re_encrypt(req: Request) -> Dict[str, Any]:
     source, source_material, plaintext, source_algorithm = _open(
         req, "SourceKeyId", "SourceEncryptionContext", "SourceEncryptionAlgorithm")
     destination, algorithm = _encryption_key(req, "DestinationKeyId", "DestinationEncryptionAlgorithm")
-    if plaintext is not None:
-        _check_plaintext(req, destination, algorithm, "DestinationEncryptionContext", plaintext)
+    _check_destination(req, destination, algorithm, "DestinationEncryptionContext", plaintext)
     req.check_grant_tokens()
     req.finish_dry_run()
     assert plaintext is not None
@@ -238,8 +241,6 @@ def _data_key_pair(req: Request, with_plaintext: bool) -> Dict[str, Any]:
     """
     regions.refuse_china_only(req, "KeyPairSpec")
     spec = req.params["KeyPairSpec"]
-    if spec == "SM2":
-        raise AWSError("NotImplementedException", "mockkms does not support SM2 key pairs yet")
     public = []
 
     def make() -> bytes:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from ..domain import agreement, keypairs
+from ..domain import agreement
 from ..errors import validation_error
 from . import operation
 from .crypto import refuse_recipient
@@ -18,7 +18,7 @@ def derive_shared_secret(req: Request) -> Dict[str, Any]:
     algorithm = req.params["KeyAgreementAlgorithm"]
     require_usage(key, "KEY_AGREEMENT", req.operation)
     require_algorithm(key, algorithm)
-    peer = agreement.peer_key(req.params["PublicKey"], keypairs.CURVES[key.key_spec])
+    peer = agreement.peer_key(req.params["PublicKey"], key.key_spec)
     if peer is None:
         raise validation_error(None)  # [O]: a malformed or wrong-curve key gets no message at all
     req.check_grant_tokens()

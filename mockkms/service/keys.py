@@ -67,8 +67,6 @@ def create_key(req: Request) -> Dict[str, Any]:
     _check_origin(req, origin)
     _check_policy(req.get("Policy"))
     new_tags = tags.merged({}, req.params["Tags"]) if "Tags" in req.params else {}
-    if spec == "SM2":
-        raise AWSError("NotImplementedException", "mockkms does not support SM2 keys yet")
     multi_region = bool(req.get("MultiRegion"))
     key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else uuid4()
     key = Key(

@@ -17,13 +17,13 @@ def _mac_key(req: Request) -> Tuple[Key, str]:
     require_usage(key, "GENERATE_VERIFY_MAC", req.operation)
     require_algorithm(key, algorithm)
     req.check_grant_tokens()
-    req.finish_dry_run()
     return key, algorithm
 
 
 @operation("GenerateMac")
 def generate_mac(req: Request) -> Dict[str, Any]:
     key, algorithm = _mac_key(req)
+    req.finish_dry_run()
     tag = mac.mac(key.current_material.secret, algorithm, req.params["Message"])
     return {"Mac": tag, "MacAlgorithm": algorithm, "KeyId": key.arn}
 
@@ -31,6 +31,8 @@ def generate_mac(req: Request) -> Dict[str, Any]:
 @operation("VerifyMac")
 def verify_mac(req: Request) -> Dict[str, Any]:
     key, algorithm = _mac_key(req)
+    # The comparison comes first: a DryRun with a wrong MAC fails as the real call would.
     if not mac.matches(key.current_material.secret, algorithm, req.params["Message"], req.params["Mac"]):
         raise AWSError("KMSInvalidMacException")
+    req.finish_dry_run()
     return {"KeyId": key.arn, "MacValid": True, "MacAlgorithm": algorithm}

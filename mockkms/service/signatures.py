@@ -31,7 +31,6 @@ def _signing_key(req: Request) -> Tuple[Key, str, str, bytes]:
     except signing.InvalidMessage as refusal:
         raise validation_error(str(refusal)) from None
     req.check_grant_tokens()
-    req.finish_dry_run()
     return key, algorithm, message_type, message
 
 
@@ -42,6 +41,7 @@ def _missing(error: optional.MissingDependency) -> AWSError:
 @operation("Sign")
 def sign(req: Request) -> Dict[str, Any]:
     key, algorithm, message_type, message = _signing_key(req)
+    req.finish_dry_run()
     assert key.pair is not None
     try:
         signature = signing.sign(key.key_spec, key.pair.private, algorithm, message_type, message)
@@ -61,4 +61,5 @@ def verify(req: Request) -> Dict[str, Any]:
         raise _missing(missing) from None
     if not valid:
         raise AWSError("KMSInvalidSignatureException")
+    req.finish_dry_run()  # after the check: a DryRun with a bad signature fails as the real call would
     return {"KeyId": key.arn, "SignatureValid": True, "SigningAlgorithm": algorithm}
