@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 EXTRA = "all-algorithms"
 
 
@@ -19,6 +21,10 @@ class MissingDependency(Exception):
     def __init__(self, feature: str, package: str):
         super().__init__(f"mockkms needs {package} for {feature}: pip install 'mockkms[{EXTRA}]'")
         self.feature = feature
+
+
+def require_cryptodome(feature: str) -> None:
+    _cryptodome(feature)
 
 
 def _cryptodome(feature: str) -> Any:
@@ -39,11 +45,19 @@ _ML_DSA_CLASSES = {"ML_DSA_44": "MLDSA44PrivateKey", "ML_DSA_65": "MLDSA65Privat
 
 
 def mldsa_generate(spec: str) -> Any:
+    missing = MissingDependency(f"{spec} keys", "cryptography with ML-DSA support (>= 48)")
     try:
         from cryptography.hazmat.primitives.asymmetric import mldsa
     except ImportError:
-        raise MissingDependency(f"{spec} keys", "cryptography with ML-DSA support (>= 47)") from None
-    return getattr(mldsa, _ML_DSA_CLASSES[spec]).generate()
+        raise missing from None
+    name = _ML_DSA_CLASSES[spec]
+    private_class = getattr(mldsa, name, None) or getattr(mldsa, name.replace("MLDSA", "MlDsa"), None)
+    if private_class is None:
+        raise missing
+    try:
+        return private_class.generate()
+    except UnsupportedAlgorithm:  # a cryptography built against a library without ML-DSA
+        raise missing from None
 
 
 def _mldsa_key(spec: str, private: Any = None, public: Any = None) -> Any:

@@ -70,6 +70,13 @@ def check_message(algorithm: str, message_type: str, message: bytes) -> Scheme:
     return scheme
 
 
+def require_support(spec: str, algorithm: str, message_type: str) -> None:
+    """Raise :class:`~.optional.MissingDependency` if signing this way needs a package that is missing."""
+    family = SCHEMES[algorithm].family
+    if family == "ed25519ph" or message_type == EXTERNAL_MU:
+        optional.require_cryptodome(algorithm if family == "ed25519ph" else "MessageType EXTERNAL_MU")
+
+
 def _rsa_padding(scheme: Scheme) -> Any:
     if scheme.family == "rsa-pss":
         assert scheme.hash is not None

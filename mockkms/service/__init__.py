@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict
 
+from ..domain.optional import MissingDependency
 from ..errors import AWSError
 from .request import CallContext, Caller, Request
 
@@ -32,7 +33,10 @@ def dispatch(name: str, params: Dict[str, Any], context: CallContext) -> Dict[st
     if handler is None:
         raise not_implemented(name)
     with context.world.lock:
-        return handler(Request(name, params, context))
+        try:
+            return handler(Request(name, params, context))
+        except MissingDependency as missing:  # an optional package would answer this call
+            raise AWSError("NotImplementedException", str(missing)) from None
 
 
 from . import aliases, crypto, key_agreement, keys, macs, public_keys, regions, signatures, tags  # noqa: E402,F401  (registers the handlers)

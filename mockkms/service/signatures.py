@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Tuple
 
-from ..domain import optional, signing
+from ..domain import signing
 from ..domain.key import Key
 from ..errors import AWSError, validation_error
 from . import operation, regions
@@ -30,12 +30,9 @@ def _signing_key(req: Request) -> Tuple[Key, str, str, bytes]:
         signing.check_message(algorithm, message_type, message)
     except signing.InvalidMessage as refusal:
         raise validation_error(str(refusal)) from None
+    signing.require_support(key.key_spec, algorithm, message_type)  # before DryRun, so it says the same
     req.check_grant_tokens()
     return key, algorithm, message_type, message
-
-
-def _missing(error: optional.MissingDependency) -> AWSError:
-    return AWSError("NotImplementedException", str(error))
 
 
 @operation("Sign")
@@ -43,10 +40,7 @@ def sign(req: Request) -> Dict[str, Any]:
     key, algorithm, message_type, message = _signing_key(req)
     req.finish_dry_run()
     assert key.pair is not None
-    try:
-        signature = signing.sign(key.key_spec, key.pair.private, algorithm, message_type, message)
-    except optional.MissingDependency as missing:
-        raise _missing(missing) from None
+    signature = signing.sign(key.key_spec, key.pair.private, algorithm, message_type, message)
     return {"KeyId": key.arn, "Signature": signature, "SigningAlgorithm": algorithm}
 
 
@@ -54,11 +48,8 @@ def sign(req: Request) -> Dict[str, Any]:
 def verify(req: Request) -> Dict[str, Any]:
     key, algorithm, message_type, message = _signing_key(req)
     assert key.pair is not None
-    try:
-        valid = signing.verify(key.key_spec, key.pair.public, algorithm, message_type, message,
-                               req.params["Signature"])
-    except optional.MissingDependency as missing:
-        raise _missing(missing) from None
+    valid = signing.verify(key.key_spec, key.pair.public, algorithm, message_type, message,
+                           req.params["Signature"])
     if not valid:
         raise AWSError("KMSInvalidSignatureException")
     req.finish_dry_run()  # after the check: a DryRun with a bad signature fails as the real call would
