@@ -23,18 +23,18 @@ A report, not a test: the exit status is 0 whatever the numbers are.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import gc
 import os
 import sys
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import boto3
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_core import ACCOUNT, REGION, Floor, summary, time_calls  # noqa: E402
+import bench_core  # noqa: E402
+from bench_core import ACCOUNT, REGION, Floor, alternate, summary, time_calls  # noqa: E402
 
 from mockkms import mock_kms  # noqa: E402
 
@@ -67,20 +67,7 @@ def bench_create(iterations: int, warmup: int, rounds: int) -> Dict[str, Any]:
         client.create_key()
     call = lambda: client.create_key(**RSA)  # noqa: E731
     answers = _canned_create(client)
-    with Floor(client, answers):
-        time_calls(call, warmup)
-    with mock:
-        time_calls(call, warmup)
-    floor: List[int] = []
-    mocked: List[int] = []
-    per_round = max(1, iterations // rounds)
-    for _ in range(rounds):
-        gc.collect()
-        with Floor(client, answers):
-            floor += time_calls(call, per_round)
-        gc.collect()
-        with mock:
-            mocked += time_calls(call, per_round)
+    floor, mocked = alternate(call, mock, Floor(client, answers), warmup, rounds, max(1, iterations // rounds))
     return {"floor": summary(floor), "mockkms": summary(mocked)}
 
 
@@ -173,15 +160,7 @@ def run(quick: bool = False, moto: bool = True) -> Dict[str, Any]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="few iterations: a smoke run of a few seconds")
-    parser.add_argument("--no-moto", action="store_true", help="skip the moto comparison")
-    args = parser.parse_args(argv)
-    t0 = time.perf_counter()
-    report(run(quick=args.quick, moto=not args.no_moto))
-    print(f"\n(total {time.perf_counter() - t0:.1f} s)")
-    return 0
+    return bench_core.main(argv, lambda quick, moto: report(run(quick=quick, moto=moto)), __doc__)
 
 
 if __name__ == "__main__":

@@ -156,6 +156,25 @@ class Floor:
 
 # -- mockkms vs floor ---------------------------------------------------------------------------
 
+def alternate(call: Call, mock: Any, floor: "Floor", warmup: int, rounds: int,
+              per_round: int) -> Tuple[List[int], List[int]]:
+    """Timings of ``call`` on the floor and under the mock, in alternating rounds after a warm-up."""
+    with floor:
+        time_calls(call, warmup)
+    with mock:
+        time_calls(call, warmup)
+    floor_samples: List[int] = []
+    mock_samples: List[int] = []
+    for _ in range(rounds):
+        gc.collect()
+        with floor:
+            floor_samples += time_calls(call, per_round)
+        gc.collect()
+        with mock:
+            mock_samples += time_calls(call, per_round)
+    return floor_samples, mock_samples
+
+
 def bench_mockkms_and_floor(iterations: int, warmup: int, rounds: int) -> Dict[str, Dict[str, Tuple[float, float]]]:
     mock = mock_kms(account_id=ACCOUNT, region=REGION)
     with mock:
@@ -177,19 +196,7 @@ def bench_mockkms_and_floor(iterations: int, warmup: int, rounds: int) -> Dict[s
     per_round = max(1, iterations // rounds)
     for operation in OPERATIONS:
         call = calls[operation]
-        with Floor(client, answers):
-            time_calls(call, warmup)
-        with mock:
-            time_calls(call, warmup)
-        floor_samples: List[int] = []
-        mock_samples: List[int] = []
-        for _ in range(rounds):
-            gc.collect()
-            with Floor(client, answers):
-                floor_samples += time_calls(call, per_round)
-            gc.collect()
-            with mock:
-                mock_samples += time_calls(call, per_round)
+        floor_samples, mock_samples = alternate(call, mock, Floor(client, answers), warmup, rounds, per_round)
         samples["floor"][operation] = floor_samples
         samples["mockkms"][operation] = mock_samples
     return {side: {op: summary(s) for op, s in by_op.items()} for side, by_op in samples.items()}
@@ -379,15 +386,19 @@ def run(quick: bool = False, moto: bool = True) -> Dict[str, Any]:
     return results
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+def main(argv: Optional[Sequence[str]] = None, run_and_report: Optional[Callable[[bool, bool], None]] = None,
+         description: str = __doc__) -> int:
+    """The command line of a benchmark: ``--quick``, ``--no-moto``, then run, report and time it."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="few iterations: a smoke run of a few seconds")
     parser.add_argument("--no-moto", action="store_true", help="skip the moto comparison")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    results = run(quick=args.quick, moto=not args.no_moto)
-    report(results)
+    if run_and_report is None:
+        report(run(quick=args.quick, moto=not args.no_moto))
+    else:
+        run_and_report(args.quick, not args.no_moto)
     print(f"\n(total {time.perf_counter() - t0:.1f} s)")
     return 0
 

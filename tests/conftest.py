@@ -100,3 +100,18 @@ def error_of(excinfo):
     response = excinfo.value.response
     return (response["Error"]["Code"], response["Error"]["Message"],
             response["ResponseMetadata"]["HTTPStatusCode"])
+
+
+def _disable(client, key_id):
+    client.disable_key(KeyId=key_id)
+
+
+def _schedule_deletion(client, key_id):
+    client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+
+
+#: Parametrizes a test over the two ways a key stops serving crypto calls, with AWS's answer.
+UNUSABLE_KEY = pytest.mark.parametrize("make_unusable, code, suffix", [
+    (_disable, "DisabledException", "is disabled."),
+    (_schedule_deletion, "KMSInvalidStateException", "is pending deletion."),
+], ids=["disabled", "pending-deletion"])

@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, REGION, UNUSABLE_KEY, error_of
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/"
 ALIAS = "alias/asymmetric-test"
@@ -513,21 +513,7 @@ STATE_CALLS = {
 }
 
 
-def _disable(client, key):
-    client.disable_key(KeyId=key)
-
-
-def _schedule_deletion(client, key):
-    client.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
-
-
-UNUSABLE = pytest.mark.parametrize("make_unusable, code, suffix", [
-    (_disable, "DisabledException", "is disabled."),
-    (_schedule_deletion, "KMSInvalidStateException", "is pending deletion."),
-], ids=["disabled", "pending-deletion"])
-
-
-@UNUSABLE
+@UNUSABLE_KEY
 @pytest.mark.parametrize("call", sorted(STATE_CALLS))
 def test_crypto_on_an_unusable_rsa_key_names_its_arn(client, rsa_key, key_id, call, make_unusable, code, suffix):
     rsa_blob = rsa_encrypt(client, rsa_key)
@@ -728,7 +714,7 @@ def test_data_key_pair_dry_run(client, key_id, operation):
 
 
 @pytest.mark.parametrize("dry_run", [False, True], ids=["call", "dry-run"])
-@UNUSABLE
+@UNUSABLE_KEY
 @pytest.mark.parametrize("operation", PAIR_OPERATIONS)
 def test_data_key_pair_under_an_unusable_key_names_its_arn(client, key_id, operation, make_unusable, code, suffix,
                                                          dry_run):

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from conftest import ACCOUNT, REGION, error_of, make_client
+from conftest import ACCOUNT, REGION, UNUSABLE_KEY, error_of, make_client
 from mockkms import mock_kms
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/"
@@ -352,19 +352,8 @@ CRYPTO_CALLS = {
 }
 
 
-def _disable(client, key_id):
-    client.disable_key(KeyId=key_id)
-
-
-def _schedule_deletion(client, key_id):
-    client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
-
-
 @pytest.mark.parametrize("ref_kind", ["key id", "alias name"])
-@pytest.mark.parametrize("make_unusable, code, suffix", [
-    (_disable, "DisabledException", "is disabled."),
-    (_schedule_deletion, "KMSInvalidStateException", "is pending deletion."),
-], ids=["disabled", "pending-deletion"])
+@UNUSABLE_KEY
 @pytest.mark.parametrize("operation", sorted(CRYPTO_CALLS))
 def test_crypto_on_an_unusable_key_names_its_arn(client, key_id, alias, operation, make_unusable, code, suffix,
                                                   ref_kind):

@@ -122,7 +122,8 @@ def test_the_kms_fixture_retires_its_world(empty_pool, pytester):
         def test_two():
             assert POOL.spare("ECC_NIST_P256") == 1
     """)
-    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    pytester.runpytest_inprocess("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function"
+                                 ).assert_outcomes(passed=2)
 
 
 def test_data_key_pairs_are_never_given_back(empty_pool):

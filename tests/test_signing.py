@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, utils
 
-from conftest import ACCOUNT, REGION, error_of, make_client
+from conftest import ACCOUNT, REGION, UNUSABLE_KEY, error_of, make_client
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/"
 ALIAS = "alias/signing-test"
@@ -791,19 +791,8 @@ def test_unknown_alias_is_not_found(client, operation):
 
 # ---------------------------------------------------------------------------------- key states
 
-def _disable(client, key):
-    client.disable_key(KeyId=key)
-
-
-def _schedule_deletion(client, key):
-    client.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
-
-
 @pytest.mark.parametrize("ref_kind", ["key id", "alias name"])
-@pytest.mark.parametrize("make_unusable, code, suffix", [
-    (_disable, "DisabledException", "is disabled."),
-    (_schedule_deletion, "KMSInvalidStateException", "is pending deletion."),
-], ids=["disabled", "pending-deletion"])
+@UNUSABLE_KEY
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_unusable_key_names_its_arn(client, signing_key, operation, make_unusable, code, suffix, ref_kind):
     make_unusable(client, signing_key)
@@ -829,7 +818,7 @@ def test_key_state_is_checked_before_the_digest_length(client, signing_key, oper
 
 @pytest.mark.parametrize("make_usable_again", [
     lambda client, key: (client.disable_key(KeyId=key), client.enable_key(KeyId=key)),
-    lambda client, key: (_schedule_deletion(client, key), client.cancel_key_deletion(KeyId=key),
+    lambda client, key: (client.schedule_key_deletion(KeyId=key, PendingWindowInDays=7), client.cancel_key_deletion(KeyId=key),
                          client.enable_key(KeyId=key)),
 ], ids=["re-enabled", "deletion-cancelled"])
 def test_old_signature_verifies_once_the_key_is_usable_again(client, signing_key, make_usable_again):
