@@ -19,13 +19,14 @@ _ORIGINS_NEEDING_A_STORE = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
 
 
 def _spec_and_usage(req: Request) -> "tuple[str, str]":
-    spec = req.get("KeySpec")
-    legacy = req.get("CustomerMasterKeySpec")
+    params = req.params
+    spec = params.get("KeySpec")
+    legacy = params.get("CustomerMasterKeySpec")
     if spec is not None and legacy is not None and spec != legacy:
         raise validation_error("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
                                "CustomerMasterKeySpec parameter is deprecated. Use KeySpec parameter instead.")
     spec = spec or legacy or specs.SYMMETRIC
-    usage = req.get("KeyUsage")
+    usage = params.get("KeyUsage")
     if usage is None:
         if spec != specs.SYMMETRIC:
             raise validation_error(
@@ -59,28 +60,35 @@ def _check_policy(policy: Any) -> None:
         raise AWSError("MalformedPolicyDocumentException") from None
 
 
+_RARE_CREATE_PARAMS = ("CustomKeyStoreId", "XksKeyId", "Policy", "Tags")
+
+
 @operation("CreateKey")
 def create_key(req: Request) -> Dict[str, Any]:
+    params = req.params
     regions.refuse_china_only(req, "KeySpec", "CustomerMasterKeySpec")
     spec, usage = _spec_and_usage(req)
-    origin = req.get("Origin", "AWS_KMS")
-    _check_origin(req, origin)
-    _check_policy(req.get("Policy"))
-    new_tags = tags.merged({}, req.params["Tags"]) if "Tags" in req.params else {}
-    multi_region = bool(req.get("MultiRegion"))
+    origin = params.get("Origin", "AWS_KMS")
+    new_tags: Dict[str, str] = {}
+    if origin != "AWS_KMS" or any(name in params for name in _RARE_CREATE_PARAMS):
+        _check_origin(req, origin)
+        _check_policy(params.get("Policy"))
+        if "Tags" in params:
+            new_tags = tags.merged({}, params["Tags"])
+    multi_region = bool(params.get("MultiRegion"))
     key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else uuid4()
+    account, region, now = req.caller.account, req.region, req.now
     key = Key(
-        key_id=key_id, account=req.caller.account, region=req.region,
-        arn=arns.key_arn(req.region, req.caller.account, key_id), created=req.now,
-        description=req.get("Description", ""), key_spec=spec, key_usage=usage, origin=origin,
-        multi_region=multi_region, policy=req.get("Policy"), tags=new_tags,
+        key_id=key_id, account=account, region=region, arn=arns.key_arn(region, account, key_id),
+        created=now, description=params.get("Description", ""), key_spec=spec, key_usage=usage,
+        origin=origin, multi_region=multi_region, policy=params.get("Policy"), tags=new_tags,
     )
     if origin == "EXTERNAL":
         key.state = KeyState.PENDING_IMPORT
-    elif spec in mac.KEY_BYTES:
-        key.add_material(KeyMaterial(req.now, secret=os.urandom(mac.KEY_BYTES[spec])))
     elif spec == specs.SYMMETRIC:
-        key.add_material(KeyMaterial(req.now))
+        key.add_material(KeyMaterial(now))
+    elif spec in mac.KEY_BYTES:
+        key.add_material(KeyMaterial(now, secret=os.urandom(mac.KEY_BYTES[spec])))
     else:
         key.pair = req.world.new_key_pair(spec)  # the private key is made when first used
     req.store.add_key(key)

@@ -25,11 +25,10 @@ def in_china(req: Request) -> bool:
 
 def refuse_china_only(req: Request, *params: str) -> None:
     """Outside China, the enum error AWS gives for an SM2-family value in any of ``params``."""
-    if in_china(req):
-        return
+    given = req.params
     for param in params:
-        value = req.get(param)
-        if value in CHINA_ONLY:
+        value = given.get(param)
+        if value in CHINA_ONLY and req.region not in CHINA_REGIONS:
             shape = operation_model(req.operation).input_shape.members[param]
             allowed = ", ".join(v for v in shape.enum if v not in CHINA_ONLY)
             raise coral_validation_error([coral_clause(
