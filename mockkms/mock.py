@@ -15,15 +15,18 @@ starts empty.  Starting an active mock again is harmless (it nests).
 from __future__ import annotations
 
 import inspect
+import json
 import threading
 import sys
-from typing import Any, Optional, TypeVar
+from typing import Any, Dict, Optional, TypeVar, Union
 
 import wrapt
 
 from . import credentials, interceptor, service, wire
 from .calls import CallLog, CallRecord
+from .domain import principals
 from .domain.clock import Clock
+from .domain.policy import MalformedPolicy, Policy
 from .domain.world import World
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -35,15 +38,19 @@ T = TypeVar("T")
 class MockKMS:
     """An in-process KMS.  Users get one from ``mock_kms(...)`` or the ``kms`` fixture."""
 
-    def __init__(self, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION):
+    def __init__(self, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
+                 enforce_policies: bool = True):
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be a 12-digit string, not {account_id!r}")
         self.account_id = account_id
         self.region = region
+        self.enforce_policies = enforce_policies
         self.clock = Clock()
-        self.world = World(self.clock)
+        self.world = World(self.clock, enforce_policies=enforce_policies)
         self.calls = CallLog()
-        self._root = service.Caller.root(account_id)  # every caller, until identities arrive
+        self._identities = principals.Identities()
+        self._root = service.Caller.root(account_id)  # whoever calls with credentials this mock did not issue
+        self._callers: Dict[str, service.Caller] = {}
         self._depth = 0
         self._lock = threading.Lock()
         # A mock made for one test (decorator, fixture) is never started again, so its
@@ -89,11 +96,55 @@ class MockKMS:
     async def __aexit__(self, *exc: Any) -> None:
         self.stop()
 
+    # -- identities --------------------------------------------------------------------------
+    def credentials(self, principal: str, *, via_service: Optional[str] = None) -> Dict[str, str]:
+        """Credentials that make a client call as ``principal``: pass them to ``boto3.client``.
+
+        ``principal`` is an account root (``arn:aws:iam::111122223333:root`` or just the
+        account id), an IAM user or role ARN, or an assumed-role session ARN
+        (``arn:aws:sts::111122223333:assumed-role/Role/session``), in any account.
+        ``via_service`` (e.g. ``"s3.us-east-1.amazonaws.com"``) makes the calls look made
+        through that AWS service, for ``kms:ViaService`` conditions.
+        """
+        return self._identities.issue(_principal(principal), via_service)
+
+    def client(self, region_name: Optional[str] = None, *, principal: Optional[str] = None,
+               via_service: Optional[str] = None, **client_kwargs: Any) -> Any:
+        """A boto3 KMS client calling as ``principal`` (the default account's root if None)."""
+        import boto3
+        credentials = self.credentials(principal or self.account_id, via_service=via_service)
+        return boto3.client("kms", region_name=region_name or self.region, **credentials, **client_kwargs)
+
+    def allow(self, principal: str, policy: Union[str, Dict[str, Any]]) -> None:
+        """Attach an identity (IAM) policy to ``principal`` (a role's also serve its sessions).
+
+        Once a principal has identity policies, only they speak for its IAM side; without
+        any, a principal is allowed in its own account whatever the key policy delegates
+        to the account (see the README's "Identities and policies").
+        """
+        text = policy if isinstance(policy, str) else json.dumps(policy)
+        try:
+            parsed = Policy.parse(text, key_policy=False)
+        except MalformedPolicy as malformed:
+            raise ValueError(f"not a usable identity policy: {malformed.message or 'not a JSON object'}") from None
+        with self.world.lock:
+            self.world.attach_identity_policy(_principal(principal), parsed)
+
+    def _caller(self, access_key: Optional[str]) -> service.Caller:
+        if access_key is None:
+            return self._root
+        caller = self._callers.get(access_key)
+        if caller is None:
+            issued = self._identities.lookup(access_key)
+            caller = service.Caller(*issued) if issued is not None else self._root
+            self._callers[access_key] = caller
+        return caller
+
     # -- answering calls -------------------------------------------------------------------
     def answer(self, operation: str, body: bytes, region: Optional[str],
                access_key: Optional[str], parsed: bool = False) -> wire.Response:
         """Answer one JSON 1.1 request (the interceptor and the server both come here)."""
-        caller = self._root
+        caller = self._caller(access_key)
         region = region or self.region          # the Region the call is served in, also when recorded
         record = CallRecord(operation, region, caller.account)
 
@@ -109,7 +160,7 @@ class MockKMS:
 
     # -- decorating ------------------------------------------------------------------------
     def _fresh(self) -> "MockKMS":
-        fresh = MockKMS(account_id=self.account_id, region=self.region)
+        fresh = MockKMS(account_id=self.account_id, region=self.region, enforce_policies=self.enforce_policies)
         fresh._single_use = True
         return fresh
 
@@ -189,12 +240,25 @@ def _decorate_class(template: MockKMS, cls: type) -> type:
     return cls
 
 
-def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> Any:
-    """A new mock; or, used bare as ``@mock_kms``, the decorated target."""
-    template = MockKMS(account_id=account_id, region=region)
+def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
+             enforce_policies: bool = True) -> Any:
+    """A new mock; or, used bare as ``@mock_kms``, the decorated target.
+
+    ``enforce_policies=False`` stores key policies, identity policies and grants but
+    lets every caller do everything (only the API's own rules still hold).
+    """
+    template = MockKMS(account_id=account_id, region=region, enforce_policies=enforce_policies)
     if target is None:
         return template
     return template(target)
+
+
+def _principal(value: str) -> principals.Principal:
+    principal = principals.parse(value)
+    if principal is None:
+        raise ValueError(f"{value!r} names no principal: use an account id, an account root, IAM user or role "
+                         "ARN, or an assumed-role session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session>)")
+    return principal
 
 
 def current_mock() -> Optional[MockKMS]:

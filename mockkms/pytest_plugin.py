@@ -14,7 +14,8 @@ from .mock import MockKMS
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mock_kms(account_id='123456789012', region='us-east-1'): options for the kms fixture's mock",
+        "mock_kms(account_id='123456789012', region='us-east-1', enforce_policies=True): "
+        "options for the kms fixture's mock",
     )
 
 

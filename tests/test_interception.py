@@ -11,7 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, HTTPClientError
 
-from mockkms import current_mock, interceptor, mock_kms
+from mockkms import current_mock, interceptor, mock_kms, service
 
 from conftest import NetworkUsed, error_of
 
@@ -113,7 +113,8 @@ def test_with_no_mock_active_the_guard_lets_calls_through():
         client.list_keys()
 
 
-def test_unimplemented_operation_answers_not_implemented(kms, client, key_id):
+def test_unimplemented_operation_answers_not_implemented(kms, client, key_id, monkeypatch):
+    monkeypatch.delitem(service.HANDLERS, "GetKeyPolicy")  # as if it were not implemented yet
     with pytest.raises(ClientError) as excinfo:
         client.get_key_policy(KeyId=key_id)
     assert error_of(excinfo) == (
@@ -121,7 +122,8 @@ def test_unimplemented_operation_answers_not_implemented(kms, client, key_id):
     assert (kms.calls.last.operation, kms.calls.last.error_code) == ("GetKeyPolicy", "NotImplementedException")
 
 
-def test_unimplemented_operation_never_reaches_the_endpoint(kms, key_id):
+def test_unimplemented_operation_never_reaches_the_endpoint(kms, key_id, monkeypatch):
+    monkeypatch.delitem(service.HANDLERS, "CreateGrant")  # as if it were not implemented yet
     client = boto3.client("kms", region_name="us-east-1", endpoint_url="http://127.0.0.1:9", config=NO_RETRIES)
     with pytest.raises(ClientError) as excinfo:
         client.create_grant(KeyId=key_id, GranteePrincipal="arn:aws:iam::123456789012:role/app",
@@ -188,7 +190,9 @@ def mock_aws():
     return moto.mock_aws
 
 
-GRANT = {"GranteePrincipal": "arn:aws:iam::123456789012:role/app", "Operations": ["Decrypt"]}
+def held_by(kms, key_id):
+    """Whether the key lives in this mock's world (moto's keys never do)."""
+    return key_id in kms.world.store(kms.account_id, "us-east-1").keys
 
 
 def test_inside_moto_kms_goes_to_mockkms_and_s3_to_moto(mock_aws):
@@ -196,14 +200,12 @@ def test_inside_moto_kms_goes_to_mockkms_and_s3_to_moto(mock_aws):
         with mock_kms() as kms:
             client = boto3.client("kms", region_name="us-east-1")
             key = client.create_key()["KeyMetadata"]["KeyId"]
-            with pytest.raises(ClientError) as excinfo:
-                client.create_grant(KeyId=key, **GRANT)       # moto would grant; mockkms does not yet
             s3 = boto3.client("s3", region_name="us-east-1")
             s3.create_bucket(Bucket="mockkms-coexistence")
             s3.put_object(Bucket="mockkms-coexistence", Key="k", Body=b"body")
             assert s3.get_object(Bucket="mockkms-coexistence", Key="k")["Body"].read() == b"body"
-    assert error_of(excinfo)[0] == "NotImplementedException"
-    assert [c.operation for c in kms.calls] == ["CreateKey", "CreateGrant"]
+    assert held_by(kms, key)
+    assert [c.operation for c in kms.calls] == ["CreateKey"]
 
 
 def test_mockkms_outside_moto_kms_goes_to_mockkms_and_sqs_to_moto(mock_aws):
@@ -211,14 +213,12 @@ def test_mockkms_outside_moto_kms_goes_to_mockkms_and_sqs_to_moto(mock_aws):
         with mock_aws():
             client = boto3.client("kms", region_name="us-east-1")
             key = client.create_key()["KeyMetadata"]["KeyId"]
-            with pytest.raises(ClientError) as excinfo:
-                client.create_grant(KeyId=key, **GRANT)
             sqs = boto3.client("sqs", region_name="us-east-1")
             url = sqs.create_queue(QueueName="mockkms-coexistence")["QueueUrl"]
             sqs.send_message(QueueUrl=url, MessageBody="hello")
             assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "hello"
-    assert error_of(excinfo)[0] == "NotImplementedException"
-    assert [c.operation for c in kms.calls] == ["CreateKey", "CreateGrant"]
+    assert held_by(kms, key)
+    assert [c.operation for c in kms.calls] == ["CreateKey"]
 
 
 def test_moto_alone_answers_kms(mock_aws):
@@ -229,8 +229,8 @@ def test_moto_alone_answers_kms(mock_aws):
         assert current_mock() is None
         client = boto3.client("kms", region_name="us-east-1")
         key = client.create_key()["KeyMetadata"]["KeyId"]
-        assert client.create_grant(KeyId=key, **GRANT)["GrantId"]   # moto implements grants
-    assert len(earlier.calls) == 0
+        assert client.describe_key(KeyId=key)["KeyMetadata"]["KeyId"] == key   # moto's own key
+    assert len(earlier.calls) == 0 and not held_by(earlier, key)
 
 
 def test_moto_answers_kms_again_after_an_inner_mockkms_stops(mock_aws):
@@ -241,8 +241,8 @@ def test_moto_answers_kms_again_after_an_inner_mockkms_stops(mock_aws):
         with pytest.raises(client.exceptions.NotFoundException):
             client.describe_key(KeyId=mock_key)                     # moto never saw that key
         moto_key = client.create_key()["KeyMetadata"]["KeyId"]
-        assert client.create_grant(KeyId=moto_key, **GRANT)["GrantId"]
-    assert [c.operation for c in kms.calls] == ["CreateKey"]
+        assert client.describe_key(KeyId=moto_key)["KeyMetadata"]["KeyId"] == moto_key
+    assert [c.operation for c in kms.calls] == ["CreateKey"] and not held_by(kms, moto_key)
 
 
 # -- async clients -----------------------------------------------------------------------

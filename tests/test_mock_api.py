@@ -544,7 +544,7 @@ def test_plugin_fixture_and_marker_in_a_fresh_pytest_run(pytester):
 
 def test_plugin_marker_is_registered(pytester):
     result = run_inner(pytester, "--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.mock_kms(account_id='123456789012', region='us-east-1')*"])
+    result.stdout.fnmatch_lines(["@pytest.mark.mock_kms(account_id='123456789012', region='us-east-1', enforce_policies=True)*"])
 
 
 def test_decorators_under_a_fresh_pytest_run(pytester):

@@ -191,7 +191,8 @@ def test_responses_carry_a_request_id(context):
     assert len(ids) == 3 and all(uuid.UUID(value) for value in ids)
 
 
-def test_operation_without_a_handler_names_itself(context):
+def test_operation_without_a_handler_names_itself(context, monkeypatch):
+    monkeypatch.delitem(service.HANDLERS, "GetKeyPolicy")
     document = error_body(call(context, "GetKeyPolicy", {"KeyId": new_key(context)}), "NotImplementedException")
     assert "GetKeyPolicy" in document["message"]
 

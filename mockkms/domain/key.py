@@ -9,7 +9,9 @@ from typing import Dict, List, Optional, Tuple
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import specs
+from .grants import Grant
 from .keypairs import KeyPair
+from .policy import Policy
 
 
 class KeyState:
@@ -61,7 +63,7 @@ class Key:
     key_manager: str = "CUSTOMER"
     state: str = KeyState.ENABLED
     multi_region: bool = False
-    policy: Optional[str] = None
+    policy: Policy = None  # type: ignore[assignment]  # set by CreateKey (the default key policy if none given)
     deletion_date: Optional[_dt.datetime] = None
     pending_window_days: Optional[int] = None
     tags: Dict[str, str] = field(default_factory=dict)
@@ -69,6 +71,7 @@ class Key:
     current_material_id: Optional[str] = None
     #: the private key of an asymmetric key (made on first use); None for symmetric and HMAC keys
     pair: Optional[KeyPair] = None
+    grants: Dict[str, Grant] = field(default_factory=dict)
 
     @property
     def enabled(self) -> bool:

@@ -14,7 +14,10 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from .clock import Clock
 from .key import Alias, Key, KeyState
+from .grants import Grant
 from .keypairs import KeyPair, retire
+from .policy import Policy
+from .principals import Principal
 
 
 class RegionStore:
@@ -48,6 +51,8 @@ class RegionStore:
             key = self.keys.get(key_id)
             if key is not None and key.state == KeyState.PENDING_DELETION and key.deletion_date == when:
                 del self.keys[key_id]
+                for grant in key.grants.values():
+                    grant.live = False  # grants go with their key; so do their tokens
                 for name in [a.name for a in self.aliases.values() if a.target_key_id == key_id]:
                     del self.aliases[name]
 
@@ -56,12 +61,16 @@ class RegionStore:
 
 
 class World:
-    def __init__(self, clock: Optional[Clock] = None):
+    def __init__(self, clock: Optional[Clock] = None, enforce_policies: bool = True):
         self.clock = clock or Clock()
+        self.enforce_policies = enforce_policies
+        #: identity (IAM) policies by principal; roles by (account, role name), so sessions find them
+        self._identity_policies: Dict[object, List[Policy]] = {}
         self.lock = threading.RLock()
         self._stores: Dict[Tuple[str, str], RegionStore] = {}
         self._markers: Dict[str, Tuple[str, int]] = {}
-        self.grant_tokens: Dict[str, str] = {}
+        #: grant tokens CreateGrant issued -> their grant (removed when the grant goes)
+        self.grant_tokens: Dict[str, Grant] = {}
         #: key pairs this world's keys took from the process-wide pool; they go back when
         #: the world is retired, or garbage collected if nobody retires it.
         self.lent_pairs: List[KeyPair] = []
@@ -75,7 +84,25 @@ class World:
         self._retire()
 
     def grant_token_known(self, token: str) -> bool:
-        return token in self.grant_tokens
+        return self.live_grant(token) is not None
+
+    def live_grant(self, token: str) -> Optional[Grant]:
+        grant = self.grant_tokens.get(token)
+        return grant if grant is not None and grant.live else None
+
+    @staticmethod
+    def _identity_key(principal: Principal) -> object:
+        if principal.kind in ("role", "assumed-role"):
+            return ("role", principal.account, principal.role_name)
+        return principal.arn
+
+    def attach_identity_policy(self, principal: Principal, policy: Policy) -> None:
+        self._identity_policies.setdefault(self._identity_key(principal), []).append(policy)
+
+    def identity_policies_of(self, principal: Principal) -> List[Policy]:
+        if not self._identity_policies:
+            return []
+        return self._identity_policies.get(self._identity_key(principal), [])
 
     def store(self, account: str, region: str) -> RegionStore:
         store = self._stores.get((account, region))

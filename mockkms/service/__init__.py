@@ -39,6 +39,6 @@ def dispatch(name: str, params: Dict[str, Any], context: CallContext) -> Dict[st
             raise AWSError("NotImplementedException", str(missing)) from None
 
 
-from . import aliases, crypto, key_agreement, keys, macs, public_keys, regions, signatures, tags  # noqa: E402,F401  (registers the handlers)
+from . import aliases, crypto, grants, key_agreement, keys, macs, policies, public_keys, regions, signatures, tags  # noqa: E402,F401  (registers the handlers)
 
 __all__ = ["CallContext", "Caller", "HANDLERS", "dispatch", "operation"]

@@ -56,6 +56,7 @@ def create_alias(req: Request) -> Dict[str, Any]:
         raise validation_error(f"{name} contains invalid characters for an alias")
     if name == "alias/":
         raise AWSError("InvalidAliasNameException", "Alias name must not be empty after the alias/ prefix.")
+    req.authorize_iam(resource=_alias_arn(req, name))
     key = _target(req)
     if name in req.store.aliases:
         raise AWSError("AlreadyExistsException", f"An alias with the name {_alias_arn(req, name)} already exists")
@@ -67,8 +68,11 @@ def create_alias(req: Request) -> Dict[str, Any]:
 def update_alias(req: Request) -> Dict[str, Any]:
     name = _checked_name(req)
     alias = _existing(req, name)
+    req.authorize_iam(resource=_alias_arn(req, name))
     key = _target(req, moving=name)
     current = req.store.keys.get(alias.target_key_id)
+    if current is not None:
+        req.authorize(current)  # UpdateAlias needs the permission on the old key too
     if current is not None and (specs.key_type(current.key_spec) != specs.key_type(key.key_spec)
                                 or current.key_usage != key.key_usage):
         raise validation_error(
@@ -82,13 +86,18 @@ def update_alias(req: Request) -> Dict[str, Any]:
 @operation("DeleteAlias")
 def delete_alias(req: Request) -> Dict[str, Any]:
     name = _checked_name(req)
-    _existing(req, name)
+    alias = _existing(req, name)
+    req.authorize_iam(resource=_alias_arn(req, name))
+    current = req.store.keys.get(alias.target_key_id)
+    if current is not None:
+        req.authorize(current)
     del req.store.aliases[name]
     return {}
 
 
 @operation("ListAliases")
 def list_aliases(req: Request) -> Dict[str, Any]:
+    req.authorize_iam()
     aliases = list(req.store.aliases.values())
     listing = "ListAliases"
     if req.get("KeyId") is not None:

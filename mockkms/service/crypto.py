@@ -116,6 +116,7 @@ def _open(req: Request, key_param: str, context_param: str,
         raise _null(key_param)
     named = req.optional_key(key_param, aliases=True)
     if named is not None and (ignore_ciphertext or _is_asymmetric_encryption(named)):
+        req.authorize(named, param=key_param)
         states.check(req.operation, named)
         _can_encrypt(req, named, algorithm)
         if named.pair is not None:
@@ -141,6 +142,7 @@ def _open(req: Request, key_param: str, context_param: str,
     key = req.store_of(header.account).keys.get(header.key_id)
     if key is None:
         raise AWSError("AccessDeniedException", _NOT_YOUR_CIPHERTEXT)
+    req.authorize(key, param=key_param)
     states.check(req.operation, key)
     _can_encrypt(req, key, algorithm)
     material = key.materials.get(header.material_id)
@@ -271,6 +273,7 @@ def generate_random(req: Request) -> Dict[str, Any]:
     count = req.get("NumberOfBytes")
     if count is None:
         raise validation_error("NumberOfBytes is required.")
+    req.authorize_iam()
     store_id = req.get("CustomKeyStoreId")
     if store_id is not None:
         raise AWSError("CustomKeyStoreNotFoundException", f"Custom key store {store_id} does not exist")

@@ -11,7 +11,7 @@ from ..domain import mac, specs
 from ..domain.ids import uuid4
 from ..domain.key import Key, KeyMaterial, KeyState
 from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
-from . import operation, pagination, regions, tags
+from . import operation, pagination, policies, regions, tags
 from .request import Request
 from .views import key_metadata
 
@@ -51,15 +51,6 @@ def _check_origin(req: Request, origin: str) -> None:
         raise AWSError("CustomKeyStoreNotFoundException", f"Custom key store {store_id} does not exist")
 
 
-def _check_policy(policy: Any) -> None:
-    if policy is None:
-        return
-    try:
-        json.loads(policy)
-    except ValueError:
-        raise AWSError("MalformedPolicyDocumentException") from None
-
-
 _RARE_CREATE_PARAMS = ("CustomKeyStoreId", "XksKeyId", "Policy", "Tags")
 
 
@@ -68,20 +59,23 @@ def create_key(req: Request) -> Dict[str, Any]:
     params = req.params
     regions.refuse_china_only(req, "KeySpec", "CustomerMasterKeySpec")
     spec, usage = _spec_and_usage(req)
+    req.authorize_iam()
     origin = params.get("Origin", "AWS_KMS")
     new_tags: Dict[str, str] = {}
-    if origin != "AWS_KMS" or any(name in params for name in _RARE_CREATE_PARAMS):
-        _check_origin(req, origin)
-        _check_policy(params.get("Policy"))
-        if "Tags" in params:
-            new_tags = tags.merged({}, params["Tags"])
     multi_region = bool(params.get("MultiRegion"))
     key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else uuid4()
     account, region, now = req.caller.account, req.region, req.now
+    arn = arns.key_arn(region, account, key_id)
+    if origin != "AWS_KMS" or any(name in params for name in _RARE_CREATE_PARAMS):
+        _check_origin(req, origin)
+        if "Tags" in params:
+            req.authorize_iam("kms:TagResource")
+            new_tags = tags.merged({}, params["Tags"])
+    policy = policies.new_key_policy(req, arn, account)
     key = Key(
-        key_id=key_id, account=account, region=region, arn=arns.key_arn(region, account, key_id),
+        key_id=key_id, account=account, region=region, arn=arn,
         created=now, description=params.get("Description", ""), key_spec=spec, key_usage=usage,
-        origin=origin, multi_region=multi_region, policy=params.get("Policy"), tags=new_tags,
+        origin=origin, multi_region=multi_region, policy=policy, tags=new_tags,
     )
     if origin == "EXTERNAL":
         key.state = KeyState.PENDING_IMPORT
@@ -102,6 +96,7 @@ def describe_key(req: Request) -> Dict[str, Any]:
 
 @operation("ListKeys")
 def list_keys(req: Request) -> Dict[str, Any]:
+    req.authorize_iam()
     keys = [{"KeyId": k.key_id, "KeyArn": k.arn} for k in req.store.keys.values()]
     page, more = pagination.page(req, keys, "ListKeys", 100, 1000, "KeyId")
     return {"Keys": page, **more}

@@ -10,21 +10,32 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from ..domain import principals
+from ..domain.grants import Grant
 from ..domain.key import Key
+from ..domain.principals import Principal
 from ..domain.world import RegionStore, World
 from ..errors import AWSError
-from . import resolve, states
+from . import authorize, resolve, states
 
 
 @dataclass(frozen=True)
 class Caller:
-    """The principal making the call (derived from the client's credentials)."""
-    account: str
-    arn: str
+    """The principal making the call (from the client's credentials), and the service it calls through."""
+    principal: Principal
+    via_service: Optional[str] = None
+
+    @property
+    def account(self) -> str:
+        return self.principal.account
+
+    @property
+    def arn(self) -> str:
+        return self.principal.arn
 
     @classmethod
     def root(cls, account: str) -> "Caller":
-        return cls(account, f"arn:aws:iam::{account}:root")
+        return cls(principals.root(account))
 
 
 @dataclass
@@ -36,7 +47,7 @@ class CallContext:
 
 
 class Request:
-    __slots__ = ("operation", "params", "world", "region", "caller", "_now", "store")
+    __slots__ = ("operation", "params", "world", "region", "caller", "_now", "store", "granted_by")
 
     def __init__(self, operation: str, params: Dict[str, Any], context: CallContext):
         self.operation = operation
@@ -45,6 +56,8 @@ class Request:
         self.region = context.region
         self.caller = context.caller
         self._now: Optional[_dt.datetime] = None
+        #: the grant that authorized the call, when no policy did
+        self.granted_by: Optional[Grant] = None
         self.store: RegionStore = self.store_of(context.caller.account)
 
     @property
@@ -65,10 +78,16 @@ class Request:
     def get(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
 
-    def key(self, param: str = "KeyId", *, aliases: bool = False, check_state: bool = True) -> Key:
-        """Resolve the key named by ``param`` and apply this operation's key-state rule."""
+    def key(self, param: str = "KeyId", *, aliases: bool = False, check_state: bool = True,
+            action: Optional[str] = None) -> Key:
+        """Resolve the key named by ``param``, authorize the call on it, apply the key-state rule.
+
+        ``action`` is the permission checked (default ``kms:<Operation>``); None for
+        ``check_state=False`` lookups that authorize later, when the action is known.
+        """
         key = resolve.key(self, self.params[param], aliases=aliases)
         if check_state:
+            self.authorize(key, action, param)
             states.check(self.operation, key)
         return key
 
@@ -76,6 +95,16 @@ class Request:
         if self.params.get(param) is None:
             return None
         return self.key(param, aliases=aliases, check_state=False)
+
+    def authorize(self, key: Key, action: Optional[str] = None, param: Optional[str] = None) -> None:
+        """The one authorization path: key policy, identity policies and grants (see authorize.py)."""
+        grant = authorize.key_action(self, key, action or authorize.action_for(self.operation, param), param)
+        if grant is not None:
+            self.granted_by = grant
+
+    def authorize_iam(self, action: Optional[str] = None, resource: str = "*") -> None:
+        """For operations IAM alone authorizes (CreateKey, ListKeys, ...)."""
+        authorize.identity_action(self, action or "kms:" + self.operation, resource)
 
     def check_grant_tokens(self) -> None:
         """Grant tokens must be ones this mock issued; none exist until grants are created."""
