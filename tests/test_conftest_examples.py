@@ -12,7 +12,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "conftest_examples"
 # re-import costs ~1 s each); switching off one that is not installed is harmless.
 UNRELATED_PLUGINS_OFF = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:benchmark")
 
-EXPECTED_PASSES = {"fixture": 4, "unittest_style": 4, "multi_region": 4, "signing": 4}
+EXPECTED_PASSES = {"fixture": 4, "unittest_style": 4, "multi_region": 4, "signing": 4, "least_privilege": 4}
 
 
 def run_example(pytester, name, *, with_conftest=True):
@@ -37,7 +37,7 @@ def test_example_passes(pytester, name):
     result.assert_outcomes(passed=EXPECTED_PASSES[name])
 
 
-@pytest.mark.parametrize("name", ["fixture", "multi_region", "signing"])
+@pytest.mark.parametrize("name", ["fixture", "multi_region", "signing", "least_privilege"])
 def test_example_needs_its_conftest(pytester, name):
     result = run_example(pytester, name, with_conftest=False)
     result.assert_outcomes(errors=EXPECTED_PASSES[name])
