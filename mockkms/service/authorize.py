@@ -87,9 +87,10 @@ def _identity(req: "Request", action: str, resource: str, resource_account: str,
 
 def identity_action(req: "Request", action: str, resource: str = "*") -> None:
     """Authorize an operation that identity policies alone govern (no key involved)."""
-    if not req.world.enforce_policies:
-        return
+    world = req.world
     caller = req.caller.principal
+    if not world.enforce_policies or not world.identity_policies_of(caller):
+        return  # no identity policies: allowed in the caller's own account, where these operations act
     context = _context(req, None, action, None)
     is_denied, allowed = _identity(req, action, resource, caller.account, context)
     if is_denied:
