@@ -79,6 +79,11 @@ class Grant:
     tokens: Set[str] = field(default_factory=set)
     live: bool = True  # False once retired, revoked, or deleted with its key
 
+    @property
+    def account(self) -> str:
+        """The account of the grant's key."""
+        return self.key_arn.split(":")[4]
+
     def same_request(self, grantee: str, operations: Tuple[str, ...], retiring: Optional[str],
                      constraints: Optional[Dict[str, Dict[str, str]]]) -> bool:
         """Whether a CreateGrant with this grant's Name asks for this very grant again."""

@@ -26,9 +26,15 @@ class KeyState:
 
 
 class KeyMaterial:
-    """One generation of secret key material (symmetric or HMAC), named by a 64-hex-digit id as in AWS."""
+    """One generation of secret key material (symmetric or HMAC), named by a 64-hex-digit id as in AWS.
 
-    __slots__ = ("material_id", "secret", "created", "_aead", "sealed_headers")
+    Imported material (Origin=EXTERNAL) also carries its import state and expiry;
+    its ``secret`` is None while it is deleted (until the same material is imported again).
+    """
+
+    __slots__ = ("material_id", "secret", "created", "_aead", "sealed_headers", "rotation_type",
+                 "rotation_date", "imported", "expiration_model", "valid_to", "description",
+                 "pending_rotation")
 
     def __init__(self, created: _dt.datetime, secret: Optional[bytes] = None,
                  material_id: Optional[str] = None):
@@ -36,17 +42,32 @@ class KeyMaterial:
             fresh = os.urandom(64)  # one system call for both
             secret = fresh[:32] if secret is None else secret
             material_id = material_id or fresh[32:].hex()
-        self.secret = secret
+        self.secret: Optional[bytes] = secret
         self.material_id = material_id
         self.created = created
         self._aead: Optional[AESGCM] = None
         self.sealed_headers: Dict[Tuple[str, str], bytes] = {}
+        self.rotation_type: Optional[str] = None        # AUTOMATIC / ON_DEMAND; None for the first material
+        self.rotation_date: Optional[_dt.datetime] = None
+        self.imported = False
+        self.expiration_model: Optional[str] = None
+        self.valid_to: Optional[_dt.datetime] = None
+        self.description: Optional[str] = None
+        self.pending_rotation = False                   # imported as NEW_KEY_MATERIAL, not yet current
 
     @property
     def aead(self) -> AESGCM:
         if self._aead is None:
+            assert self.secret is not None
             self._aead = AESGCM(self.secret)
         return self._aead
+
+    def forget(self) -> None:
+        """Delete imported material: the id stays known, the secret goes."""
+        self.secret = None
+        self._aead = None
+        self.expiration_model = None
+        self.valid_to = None
 
 
 @dataclass
@@ -72,6 +93,13 @@ class Key:
     #: the private key of an asymmetric key (made on first use); None for symmetric and HMAC keys
     pair: Optional[KeyPair] = None
     grants: Dict[str, Grant] = field(default_factory=dict)
+    # automatic rotation: enabled with a period; the next due date; an overdue rotation waits
+    # for the key to be enabled again
+    rotation_period_days: Optional[int] = None
+    next_rotation: Optional[_dt.datetime] = None
+    on_demand_rotations: int = 0
+    #: the last successful cryptographic use: (operation, time, request id, CloudTrail event id)
+    last_usage: Optional[Tuple[str, _dt.datetime, str, str]] = None
 
     @property
     def enabled(self) -> bool:
@@ -85,6 +113,19 @@ class Key:
         self.materials[material.material_id] = material
         if current:
             self.current_material_id = material.material_id
+
+    def rotate(self, when: _dt.datetime, rotation_type: str, material: Optional[KeyMaterial] = None) -> KeyMaterial:
+        """Make new material (or ``material``, imported for the purpose) the current one."""
+        material = material or KeyMaterial(when)
+        material.rotation_type = rotation_type
+        material.rotation_date = when
+        material.pending_rotation = False
+        self.add_material(material)
+        return material
+
+    @property
+    def rotation_enabled(self) -> bool:
+        return self.rotation_period_days is not None
 
     @property
     def algorithms(self) -> "tuple[str, tuple[str, ...]]":

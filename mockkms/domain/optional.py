@@ -60,6 +60,16 @@ def mldsa_generate(spec: str) -> Any:
         raise missing from None
 
 
+def is_mldsa_private_key(spec: str, private: Any) -> bool:
+    try:
+        from cryptography.hazmat.primitives.asymmetric import mldsa
+    except ImportError:
+        return False
+    name = _ML_DSA_CLASSES[spec]
+    expected = getattr(mldsa, name, None) or getattr(mldsa, name.replace("MLDSA", "MlDsa"), None)
+    return expected is not None and isinstance(private, expected)
+
+
 def _mldsa_key(spec: str, private: Any = None, public: Any = None) -> Any:
     crypto = _cryptodome("MessageType EXTERNAL_MU")
     MLDSA = crypto.PublicKey.MLDSA

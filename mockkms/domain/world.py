@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import heapq
+import itertools
 import os
 import threading
 import weakref
@@ -21,43 +22,91 @@ from .principals import Principal
 
 
 class RegionStore:
-    """Keys and aliases of one account in one Region."""
+    """Keys and aliases of one account in one Region, and the events the clock will bring them.
+
+    Events (a deletion window ending, an automatic rotation falling due, imported
+    material expiring) wait in a heap ordered by time; every call first lets the
+    ones whose time has come happen, in time order, as of their own time.  Nothing
+    runs in the background and nothing sleeps.
+    """
 
     def __init__(self, account: str, region: str):
         self.account = account
         self.region = region
         self.keys: Dict[str, Key] = {}
         self.aliases: Dict[str, Alias] = {}
-        self._deletions: List[Tuple[_dt.datetime, str]] = []
+        self._events: List[Tuple[_dt.datetime, int, str, str]] = []
+        self._sequence = itertools.count()
 
     def add_key(self, key: Key) -> None:
         self.keys[key.key_id] = key
 
+    def schedule(self, when: _dt.datetime, event: str, key_id: str) -> None:
+        """Let ``event`` ("delete", "rotate" or "expire") happen to the key at ``when``."""
+        heapq.heappush(self._events, (when, next(self._sequence), event, key_id))
+
     def watch_deletion(self, key: Key) -> None:
         assert key.deletion_date is not None
-        heapq.heappush(self._deletions, (key.deletion_date, key.key_id))
+        self.schedule(key.deletion_date, "delete", key.key_id)
 
     def purge(self, now: Callable[[], _dt.datetime]) -> None:
-        """Remove keys whose deletion window has passed, with their aliases.
+        """Let every event whose time has come happen.
 
-        ``now`` is only called when a deletion is pending: most calls never read the clock.
+        ``now`` is only called when an event is pending: most calls never read the clock.
         """
-        heap = self._deletions
+        heap = self._events
         if not heap:
             return
         when_now = now()
         while heap and heap[0][0] <= when_now:
-            when, key_id = heapq.heappop(heap)
+            when, _, event, key_id = heapq.heappop(heap)
             key = self.keys.get(key_id)
-            if key is not None and key.state == KeyState.PENDING_DELETION and key.deletion_date == when:
-                del self.keys[key_id]
-                for grant in key.grants.values():
-                    grant.live = False  # grants go with their key; so do their tokens
-                for name in [a.name for a in self.aliases.values() if a.target_key_id == key_id]:
-                    del self.aliases[name]
+            if key is not None:
+                _EVENTS[event](self, key, when)
+
+    def _delete(self, key: Key, when: _dt.datetime) -> None:
+        if key.state != KeyState.PENDING_DELETION or key.deletion_date != when:
+            return  # the deletion was cancelled (or rescheduled)
+        del self.keys[key.key_id]
+        for grant in key.grants.values():
+            grant.live = False  # grants go with their key; so do their tokens
+        for name in [a.name for a in self.aliases.values() if a.target_key_id == key.key_id]:
+            del self.aliases[name]
+
+    def _rotate(self, key: Key, when: _dt.datetime) -> None:
+        if key.next_rotation != when or key.rotation_period_days is None:
+            return  # rotation was disabled or rescheduled since
+        if key.state != KeyState.ENABLED:
+            return  # overdue: it rotates when the key is enabled again (see rotate_if_overdue)
+        key.rotate(when, "AUTOMATIC")
+        self.plan_rotation(key, when + _dt.timedelta(days=key.rotation_period_days))
+
+    def plan_rotation(self, key: Key, when: _dt.datetime) -> None:
+        key.next_rotation = when
+        self.schedule(when, "rotate", key.key_id)
+
+    def rotate_if_overdue(self, key: Key, now: _dt.datetime) -> None:
+        """A key enabled again after missing its rotation date rotates at once, as AWS does."""
+        if key.next_rotation is not None and key.rotation_period_days is not None and key.next_rotation <= now:
+            key.rotate(now, "AUTOMATIC")
+            self.plan_rotation(key, now + _dt.timedelta(days=key.rotation_period_days))
+
+    def _expire(self, key: Key, when: _dt.datetime) -> None:
+        expired = [m for m in key.materials.values() if m.valid_to == when and m.secret is not None]
+        if not expired:
+            return  # reimported with another expiry, or deleted already
+        for material in expired:
+            material.forget()
+        if key.state != KeyState.PENDING_DELETION:
+            key.state = KeyState.PENDING_IMPORT
 
     def aliases_of(self, key_id: str) -> List[Alias]:
         return [a for a in self.aliases.values() if a.target_key_id == key_id]
+
+
+_EVENTS: Dict[str, Callable[[RegionStore, Key, _dt.datetime], None]] = {
+    "delete": RegionStore._delete, "rotate": RegionStore._rotate, "expire": RegionStore._expire,
+}
 
 
 class World:
@@ -83,12 +132,6 @@ class World:
         """This world will never answer again: lend its key pairs to the worlds that follow."""
         self._retire()
 
-    def grant_token_known(self, token: str) -> bool:
-        return self.live_grant(token) is not None
-
-    def live_grant(self, token: str) -> Optional[Grant]:
-        grant = self.grant_tokens.get(token)
-        return grant if grant is not None and grant.live else None
 
     @staticmethod
     def _identity_key(principal: Principal) -> object:

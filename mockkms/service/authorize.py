@@ -85,6 +85,14 @@ def _identity(req: "Request", action: str, resource: str, resource_account: str,
     return any(v.denied for v in verdicts), caller.is_root or any(v.allowed_directly for v in verdicts)
 
 
+def identity_side(req: "Request", action: str, resource: str, resource_account: str) -> "tuple[bool, bool]":
+    """(explicitly denied, allowed) by the caller's identity side, for ``action`` on ``resource``."""
+    if not req.world.identity_policies_of(req.caller.principal):
+        caller = req.caller.principal
+        return False, caller.is_root or caller.account == resource_account
+    return _identity(req, action, resource, resource_account, _context(req, None, action, None))
+
+
 def identity_action(req: "Request", action: str, resource: str = "*") -> None:
     """Authorize an operation that identity policies alone govern (no key involved)."""
     world = req.world

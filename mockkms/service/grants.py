@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..domain import arn as arns
 from ..domain import grants, principals
 from ..domain.grants import Grant
 from ..domain.key import Key
@@ -110,6 +109,8 @@ def _entry(grant: Grant) -> Dict[str, Any]:
 def list_grants(req: Request) -> Dict[str, Any]:
     key = req.key()
     wanted_id = req.params.get("GrantId")
+    if wanted_id is not None:
+        _check_grant_id(wanted_id)
     wanted_grantee = req.params.get("GranteePrincipal") or req.params.get("GranteeServicePrincipal")
     found = [g for g in key.grants.values()
              if (wanted_id is None or g.grant_id == wanted_id)
@@ -135,9 +136,13 @@ def list_retirable_grants(req: Request) -> Dict[str, Any]:
     return {"Grants": page, **more}
 
 
-def _grant_on(req: Request, key: Key, grant_id: str) -> Grant:
+def _check_grant_id(grant_id: str) -> None:
     if not (len(grant_id) == 64 and all(c in "0123456789abcdef" for c in grant_id)):
         raise AWSError("InvalidGrantIdException", f"Invalid grant ID {grant_id}")  # [G]
+
+
+def _grant_on(req: Request, key: Key, grant_id: str) -> Grant:
+    _check_grant_id(grant_id)
     grant = key.grants.get(grant_id)
     if grant is None:
         raise AWSError("NotFoundException", f"Grant ID {grant_id} not found")  # [G]
@@ -151,15 +156,23 @@ def _remove(req: Request, key: Key, grant: Grant) -> None:
         req.world.grant_tokens.pop(token, None)
 
 
-def _may_retire(req: Request, grant: Grant) -> bool:
+def _check_retirer(req: Request, key: Key, grant: Grant) -> None:
+    """Who may retire a grant [D]: its retiring principal, its grantee if it lists RetireGrant, and
+    the account that made it (its root, or principals IAM allows); an IAM Deny stops anyone."""
     caller = req.caller.principal
+    action = "kms:RetireGrant"
+    identity_denied, identity_allows = authorize.identity_side(req, action, key.arn, key.account)
+    if identity_denied:
+        raise authorize.denied(caller, action, key.arn, authorize.EXPLICIT_DENY_IDENTITY)
     if grant.retiring is not None:
         named = grants.naming(grant.retiring, caller)
-        if named == "direct" or (named == "account" and caller.is_root):
-            return True
+        if named == "direct" or (named == "account" and identity_allows):
+            return
     if "RetireGrant" in grant.operations and grant.names(caller) is not None:
-        return True
-    return grant.issuing_account == f"arn:aws:iam::{caller.account}:root"
+        return
+    if grant.issuing_account == f"arn:aws:iam::{caller.account}:root" and identity_allows:
+        return
+    raise authorize.denied(caller, action, key.arn, authorize.no_policy_allows("resource", action))
 
 
 def _retirement(req: Request) -> Tuple[Key, Grant]:
@@ -170,21 +183,17 @@ def _retirement(req: Request) -> Tuple[Key, Grant]:
             raise validation_error("Either GrantToken, or both KeyId and GrantId, must be specified.")  # [G]
         key = req.key(check_state=False)
         return key, _grant_on(req, key, req.params["GrantId"])
-    grant = req.world.live_grant(token)
+    grant = req.live_grant(token)
     if grant is None:
         raise AWSError("InvalidGrantTokenException", "Invalid grant token")
-    parsed = arns.parse_arn(grant.key_arn)
-    assert parsed is not None
-    key = req.store_of(parsed.account).keys[grant.key_id]
-    return key, grant
+    return req.store_of(grant.account).keys[grant.key_id], grant
 
 
 @operation("RetireGrant")
 def retire_grant(req: Request) -> Dict[str, Any]:
     key, grant = _retirement(req)
-    if req.world.enforce_policies and not _may_retire(req, grant):
-        raise authorize.denied(req.caller.principal, "kms:RetireGrant", key.arn,
-                               authorize.no_policy_allows("resource", "kms:RetireGrant"))
+    if req.world.enforce_policies:
+        _check_retirer(req, key, grant)
     req.finish_dry_run()
     _remove(req, key, grant)
     return {}

@@ -107,11 +107,19 @@ class Request:
         authorize.identity_action(self, action or "kms:" + self.operation, resource)
 
     def check_grant_tokens(self) -> None:
-        """Grant tokens must be ones this mock issued; none exist until grants are created."""
+        """Grant tokens must be ones this mock issued, of grants that still exist."""
         tokens = self.params.get("GrantTokens") or ()
         for token in tokens:
-            if not self.world.grant_token_known(token):
+            if self.live_grant(token) is None:
                 raise AWSError("InvalidGrantTokenException", "Invalid grant token")
+
+    def live_grant(self, token: str) -> Optional[Grant]:
+        """The grant ``token`` names, if it still exists (its key's store catches up first)."""
+        grant = self.world.grant_tokens.get(token)
+        if grant is None:
+            return None
+        self.store_of(grant.account)  # a deletion that fell due takes the grant with it
+        return grant if grant.live else None
 
     def finish_dry_run(self) -> None:
         """Every check passed: a DryRun call stops here, with no side effect."""
