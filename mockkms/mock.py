@@ -39,14 +39,16 @@ class MockKMS:
     """An in-process KMS.  Users get one from ``mock_kms(...)`` or the ``kms`` fixture."""
 
     def __init__(self, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
-                 enforce_policies: bool = True):
+                 enforce_policies: bool = True, on_demand_rotation_limit: int = 25):
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be a 12-digit string, not {account_id!r}")
         self.account_id = account_id
         self.region = region
         self.enforce_policies = enforce_policies
         self.clock = Clock()
-        self.world = World(self.clock, enforce_policies=enforce_policies)
+        self.on_demand_rotation_limit = on_demand_rotation_limit
+        self.world = World(self.clock, enforce_policies=enforce_policies,
+                           on_demand_rotation_limit=on_demand_rotation_limit)
         self.calls = CallLog()
         self._identities = principals.Identities()
         self._root = service.Caller.root(account_id)  # whoever calls with credentials this mock did not issue
@@ -160,7 +162,8 @@ class MockKMS:
 
     # -- decorating ------------------------------------------------------------------------
     def _fresh(self) -> "MockKMS":
-        fresh = MockKMS(account_id=self.account_id, region=self.region, enforce_policies=self.enforce_policies)
+        fresh = MockKMS(account_id=self.account_id, region=self.region, enforce_policies=self.enforce_policies,
+                        on_demand_rotation_limit=self.on_demand_rotation_limit)
         fresh._single_use = True
         return fresh
 
@@ -241,13 +244,16 @@ def _decorate_class(template: MockKMS, cls: type) -> type:
 
 
 def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
-             enforce_policies: bool = True) -> Any:
+             enforce_policies: bool = True, on_demand_rotation_limit: int = 25) -> Any:
     """A new mock; or, used bare as ``@mock_kms``, the decorated target.
 
     ``enforce_policies=False`` stores key policies, identity policies and grants but
     lets every caller do everything (only the API's own rules still hold).
+    ``on_demand_rotation_limit`` is RotateKeyOnDemand's per-key quota (25, as the API
+    documentation states; a 2025 recording of AWS hit 10).
     """
-    template = MockKMS(account_id=account_id, region=region, enforce_policies=enforce_policies)
+    template = MockKMS(account_id=account_id, region=region, enforce_policies=enforce_policies,
+                       on_demand_rotation_limit=on_demand_rotation_limit)
     if target is None:
         return template
     return template(target)

@@ -92,11 +92,11 @@ def _parsed(shape: Any, result: Dict[str, Any]) -> Dict[str, Any]:
     return {} if shape is None else codec.parsed_form(shape)(result)
 
 
-def encode_error(error: AWSError) -> Response:
+def encode_error(error: AWSError, request: Optional[str] = None) -> Response:
     body: Dict[str, str] = {"__type": error.code}
     if error.message:  # AWS omits the member rather than sending an empty message
         body["message"] = error.message
-    return Response(error.status, _headers(), json.dumps(body).encode(), error.code)
+    return Response(error.status, _headers(request), json.dumps(body).encode(), error.code)
 
 
 _date = [0, ""]
@@ -110,8 +110,8 @@ def _http_date() -> str:
     return _date[1]  # type: ignore[return-value]
 
 
-def _headers() -> Dict[str, str]:
-    return {"x-amzn-requestid": request_id(), "content-type": CONTENT_TYPE, "date": _http_date()}
+def _headers(request: Optional[str] = None) -> Dict[str, str]:
+    return {"x-amzn-requestid": request or request_id(), "content-type": CONTENT_TYPE, "date": _http_date()}
 
 
 def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
@@ -125,7 +125,11 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
     ``on_params`` sees the decoded parameters as soon as they exist (the call log
     records them even when validation then fails).  With ``parsed`` a success is
     returned in botocore's parsed form instead of as JSON (the in-process path).
+    A ``context`` with a ``request_id`` attribute learns the call's request id first.
     """
+    request = request_id()
+    if hasattr(context, "request_id"):
+        context.request_id = request
     try:
         model = operation_model(operation)
         params = _decode(model.input_shape, body)
@@ -134,11 +138,12 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
         validate(model, params, withheld)
         result = dispatch(operation, params, context)
         if parsed:
-            return Response(200, _headers(), b"", None, result, _parsed(model.output_shape, result))
-        return Response(200, _headers(), encode_result(operation, result), None, result)
+            return Response(200, _headers(request), b"", None, result, _parsed(model.output_shape, result))
+        return Response(200, _headers(request), encode_result(operation, result), None, result)
     except AWSError as error:
-        return encode_error(error)
+        return encode_error(error, request)
     except Exception as exc:  # a bug in mockkms must still look like AWS to the caller
         log.exception("mockkms failed while answering %s", operation)
         return encode_error(AWSError("KMSInternalException",
-                                     f"mockkms internal error in {operation}: {type(exc).__name__}: {exc}", 500))
+                                     f"mockkms internal error in {operation}: {type(exc).__name__}: {exc}", 500),
+                            request)

@@ -11,7 +11,7 @@ import itertools
 import os
 import threading
 import weakref
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .clock import Clock
 from .key import Alias, Key, KeyState
@@ -110,9 +110,13 @@ _EVENTS: Dict[str, Callable[[RegionStore, Key, _dt.datetime], None]] = {
 
 
 class World:
-    def __init__(self, clock: Optional[Clock] = None, enforce_policies: bool = True):
+    def __init__(self, clock: Optional[Clock] = None, enforce_policies: bool = True,
+                 on_demand_rotation_limit: int = 25):
         self.clock = clock or Clock()
         self.enforce_policies = enforce_policies
+        self.on_demand_rotation_limit = on_demand_rotation_limit
+        #: import tokens GetParametersForImport issued -> what they stand for (service.imports)
+        self.import_tokens: Dict[bytes, Any] = {}
         #: identity (IAM) policies by principal; roles by (account, role name), so sessions find them
         self._identity_policies: Dict[object, List[Policy]] = {}
         self.lock = threading.RLock()

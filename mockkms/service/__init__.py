@@ -33,12 +33,18 @@ def dispatch(name: str, params: Dict[str, Any], context: CallContext) -> Dict[st
     if handler is None:
         raise not_implemented(name)
     with context.world.lock:
+        req = Request(name, params, context)
         try:
-            return handler(Request(name, params, context))
+            result = handler(req)
         except MissingDependency as missing:  # an optional package would answer this call
             raise AWSError("NotImplementedException", str(missing)) from None
+        if req.used and name in last_usage.TRACKED:
+            last_usage.record(req, context.request_id)
+        return result
 
 
-from . import aliases, crypto, grants, key_agreement, keys, macs, policies, public_keys, regions, signatures, tags  # noqa: E402,F401  (registers the handlers)
+# Importing the handler modules registers their operations.
+from . import (aliases, crypto, grants, imports, key_agreement, keys, last_usage, macs,  # noqa: E402,F401
+               policies, public_keys, regions, rotation, signatures, tags)
 
 __all__ = ["CallContext", "Caller", "HANDLERS", "dispatch", "operation"]

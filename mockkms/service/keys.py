@@ -104,7 +104,9 @@ def list_keys(req: Request) -> Dict[str, Any]:
 
 @operation("EnableKey")
 def enable_key(req: Request) -> Dict[str, Any]:
-    req.key().state = KeyState.ENABLED
+    key = req.key()
+    key.state = KeyState.ENABLED
+    req.store_of(key.account).rotate_if_overdue(key, req.now)
     return {}
 
 

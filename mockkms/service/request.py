@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from ..domain import principals
 from ..domain.grants import Grant
@@ -44,10 +44,12 @@ class CallContext:
     world: World
     region: str
     caller: Caller
+    request_id: str = ""
 
 
 class Request:
-    __slots__ = ("operation", "params", "world", "region", "caller", "_now", "store", "granted_by")
+    __slots__ = ("operation", "params", "world", "region", "caller", "_now", "store", "granted_by", "used",
+                 "request_id")
 
     def __init__(self, operation: str, params: Dict[str, Any], context: CallContext):
         self.operation = operation
@@ -58,6 +60,9 @@ class Request:
         self._now: Optional[_dt.datetime] = None
         #: the grant that authorized the call, when no policy did
         self.granted_by: Optional[Grant] = None
+        #: keys this call was authorized to use (GetKeyLastUsage records them if it succeeds)
+        self.used: List[Key] = []
+        self.request_id = context.request_id
         self.store: RegionStore = self.store_of(context.caller.account)
 
     @property
@@ -101,6 +106,7 @@ class Request:
         grant = authorize.key_action(self, key, action or authorize.action_for(self.operation, param), param)
         if grant is not None:
             self.granted_by = grant
+        self.used.append(key)
 
     def authorize_iam(self, action: Optional[str] = None, resource: str = "*") -> None:
         """For operations IAM alone authorizes (CreateKey, ListKeys, ...)."""

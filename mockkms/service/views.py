@@ -1,7 +1,8 @@
 """How a key looks in responses (KeyMetadata), built from the domain key."""
 from __future__ import annotations
 
-from typing import Any, Dict
+import datetime as _dt
+from typing import Any, Dict, Optional
 
 from ..domain.key import Key, KeyState
 from ..model import service_model
@@ -21,6 +22,17 @@ def spec_fields(key: Key) -> Dict[str, Any]:
     return fields
 
 
+def _imported_expiry(key: Key) -> "Optional[tuple[str, Optional[_dt.datetime]]]":
+    """(ExpirationModel, earliest ValidTo) of a key's imported material present now, if any [O][M]."""
+    present = [m for m in key.materials.values() if m.secret is not None and not m.pending_rotation]
+    if not present:
+        return None
+    ends = [m.valid_to for m in present if m.valid_to is not None]
+    if ends:
+        return "KEY_MATERIAL_EXPIRES", min(ends)
+    return present[0].expiration_model or "KEY_MATERIAL_DOES_NOT_EXPIRE", None
+
+
 def key_metadata(key: Key) -> Dict[str, Any]:
     """Every KeyMetadata field AWS returns for this key, and no other, in the model's member order."""
     field, algorithms = key.algorithms
@@ -36,7 +48,12 @@ def key_metadata(key: Key) -> Dict[str, Any]:
     }
     if key.state == KeyState.PENDING_DELETION:
         meta["DeletionDate"] = key.deletion_date
+    expiration = _imported_expiry(key) if key.origin == "EXTERNAL" else None
+    if expiration is not None and expiration[1] is not None:
+        meta["ValidTo"] = expiration[1]
     meta["Origin"] = key.origin
+    if expiration is not None:
+        meta["ExpirationModel"] = expiration[0]
     meta["KeyManager"] = key.key_manager
     if key.key_spec in _LEGACY_SPECS:
         meta["CustomerMasterKeySpec"] = key.key_spec
