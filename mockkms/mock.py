@@ -124,13 +124,17 @@ class MockKMS:
         any, a principal is allowed in its own account whatever the key policy delegates
         to the account (see the README's "Identities and policies").
         """
+        target = _principal(principal)
+        if target.kind == "assumed-role":
+            raise ValueError(f"{principal} is a role session: IAM attaches policies to the role "
+                             f"({target.role_arn}), whose sessions all get them")
         text = policy if isinstance(policy, str) else json.dumps(policy)
         try:
             parsed = Policy.parse(text, key_policy=False)
         except MalformedPolicy as malformed:
             raise ValueError(f"not a usable identity policy: {malformed.message or 'not a JSON object'}") from None
         with self.world.lock:
-            self.world.attach_identity_policy(_principal(principal), parsed)
+            self.world.attach_identity_policy(target, parsed)
 
     def _caller(self, access_key: Optional[str]) -> service.Caller:
         if access_key is None:

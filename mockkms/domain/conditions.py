@@ -72,12 +72,12 @@ def _arn_like(actual: Any, expected: Any) -> bool:
 
 #: operator -> (matches(request value, policy value), negated)
 _OPERATORS: Dict[str, "tuple[Callable[[Any, Any], bool], bool]"] = {
-    "stringequals": (lambda a, e: _as_text(a) == str(e), False),
-    "stringnotequals": (lambda a, e: _as_text(a) == str(e), True),
-    "stringequalsignorecase": (lambda a, e: _as_text(a).lower() == str(e).lower(), False),
-    "stringnotequalsignorecase": (lambda a, e: _as_text(a).lower() == str(e).lower(), True),
-    "stringlike": (lambda a, e: _glob(str(e), _as_text(a)), False),
-    "stringnotlike": (lambda a, e: _glob(str(e), _as_text(a)), True),
+    "stringequals": (lambda a, e: _as_text(a) == _as_text(e), False),
+    "stringnotequals": (lambda a, e: _as_text(a) == _as_text(e), True),
+    "stringequalsignorecase": (lambda a, e: _as_text(a).lower() == _as_text(e).lower(), False),
+    "stringnotequalsignorecase": (lambda a, e: _as_text(a).lower() == _as_text(e).lower(), True),
+    "stringlike": (lambda a, e: _glob(_as_text(e), _as_text(a)), False),
+    "stringnotlike": (lambda a, e: _glob(_as_text(e), _as_text(a)), True),
     "numericequals": (_compare(_as_number, lambda a, e: a == e), False),
     "numericnotequals": (_compare(_as_number, lambda a, e: a == e), True),
     "numericlessthan": (_compare(_as_number, lambda a, e: a < e), False),
@@ -90,7 +90,7 @@ _OPERATORS: Dict[str, "tuple[Callable[[Any, Any], bool], bool]"] = {
     "datelessthanequals": (_compare(_as_date, lambda a, e: a <= e), False),
     "dategreaterthan": (_compare(_as_date, lambda a, e: a > e), False),
     "dategreaterthanequals": (_compare(_as_date, lambda a, e: a >= e), False),
-    "bool": (lambda a, e: _as_text(a).lower() == str(e).lower(), False),
+    "bool": (lambda a, e: _as_text(a).lower() == _as_text(e).lower(), False),
     "arnequals": (lambda a, e: str(a) == str(e), False),
     "arnnotequals": (lambda a, e: str(a) == str(e), True),
     "arnlike": (_arn_like, False),

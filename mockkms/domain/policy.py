@@ -136,6 +136,8 @@ def _statement(raw: Any, key_policy: bool) -> Statement:
     principal, not_principal = raw.get("Principal"), raw.get("NotPrincipal")
     if key_policy and principal is None and not_principal is None:
         raise MalformedPolicy("Policy contains a statement with no principal.")  # [G]
+    if not key_policy and (principal is not None or not_principal is not None):
+        raise MalformedPolicy("An identity policy cannot name a Principal.")  # as IAM refuses it
     condition = raw.get("Condition")
     if condition is not None:
         try:
@@ -237,7 +239,7 @@ def pretty(value: Any, indent: str = "") -> str:
     if isinstance(value, dict):
         if not value:
             return "{ }"
-        members = [f"{inner}{json.dumps(k)} : {pretty(v, inner)}" for k, v in value.items()]
+        members = [f"{inner}{json.dumps(k, ensure_ascii=False)} : {pretty(v, inner)}" for k, v in value.items()]
         return "{\n" + ",\n".join(members) + f"\n{indent}}}"
     if isinstance(value, list):
         if not value:

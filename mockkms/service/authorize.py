@@ -266,6 +266,8 @@ def _build_context(req: "Request", key: Optional[Key], action: str, param: Optio
                                 ("Operations", "kms:grantoperations")):
         if name in params:
             ctx[condition_key] = params[name]
+    if req.operation == "ReEncrypt" and key is not None:
+        ctx["kms:reencryptonsamekey"] = _re_encrypt_on_same_key(req, key, action)
     if req.operation in ("Sign", "Verify"):
         ctx["kms:messagetype"] = params.get("MessageType", "RAW")
     if req.operation == "CreateGrant" and params.get("Constraints"):
@@ -281,6 +283,23 @@ def _build_context(req: "Request", key: Optional[Key], action: str, param: Optio
     elif "TagKeys" in params:
         ctx["aws:tagkeys"] = list(params["TagKeys"])
     return ctx
+
+
+def _re_encrypt_on_same_key(req: "Request", key: Key, action: str) -> bool:
+    """kms:ReEncryptOnSameKey: whether ReEncrypt's source and destination are the same key."""
+    from . import resolve
+    from ..domain import ciphertext
+    params = req.params
+    try:
+        if action == "kms:ReEncryptFrom":
+            other = resolve.key(req, params["DestinationKeyId"], aliases=True)
+            return other is key
+        if params.get("SourceKeyId"):
+            return resolve.key(req, params["SourceKeyId"], aliases=True) is key
+        header = ciphertext.read_header(params.get("CiphertextBlob") or b"")
+        return (header.account, header.key_id) == (key.account, key.key_id)
+    except (AWSError, ciphertext.InvalidCiphertext, KeyError):
+        return False
 
 
 def alias_resource(req: "Request", alias_name: str) -> str:
