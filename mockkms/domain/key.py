@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from . import specs
 from .grants import Grant
 from .keypairs import KeyPair
+from .multi_region import MultiRegionSet
 from .policy import Policy
 
 
@@ -100,6 +101,10 @@ class Key:
     on_demand_rotations: int = 0
     #: the last successful cryptographic use: (operation, time, request id, CloudTrail event id)
     last_usage: Optional[Tuple[str, _dt.datetime, str, str]] = None
+    #: the multi-Region key set this key belongs to (primary or replica), if any
+    mr: Optional[MultiRegionSet] = None
+    #: the state to return to when an UpdatePrimaryRegion's Updating ends
+    state_before_update: Optional[str] = None
 
     @property
     def enabled(self) -> bool:
@@ -121,7 +126,15 @@ class Key:
         material.rotation_date = when
         material.pending_rotation = False
         self.add_material(material)
+        if self.mr is not None and self.origin != "EXTERNAL":
+            for member in self.mr.members.values():  # they share the materials; make it current everywhere
+                member.current_material_id = material.material_id
         return material
+
+    @property
+    def rotation_owner(self) -> "Key":
+        """The key whose automatic-rotation setting applies: the primary of a multi-Region set."""
+        return self.mr.primary if self.mr is not None else self
 
     @property
     def rotation_enabled(self) -> bool:

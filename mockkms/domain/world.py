@@ -21,35 +21,24 @@ from .policy import Policy
 from .principals import Principal
 
 
-class RegionStore:
-    """Keys and aliases of one account in one Region, and the events the clock will bring them.
+class Timeline:
+    """The events the clock will bring, in every store of one world.
 
     Events (a deletion window ending, an automatic rotation falling due, imported
-    material expiring) wait in a heap ordered by time; every call first lets the
-    ones whose time has come happen, in time order, as of their own time.  Nothing
-    runs in the background and nothing sleeps.
+    material expiring, a replica finishing Creating) wait in one heap ordered by
+    time; every call first lets the ones whose time has come happen, in time order,
+    as of their own time — in every Region, since multi-Region keys tie them.
+    Nothing runs in the background and nothing sleeps.
     """
 
-    def __init__(self, account: str, region: str):
-        self.account = account
-        self.region = region
-        self.keys: Dict[str, Key] = {}
-        self.aliases: Dict[str, Alias] = {}
-        self._events: List[Tuple[_dt.datetime, int, str, str]] = []
+    def __init__(self) -> None:
+        self._events: List[Tuple[_dt.datetime, int, "RegionStore", str, str]] = []
         self._sequence = itertools.count()
 
-    def add_key(self, key: Key) -> None:
-        self.keys[key.key_id] = key
+    def schedule(self, when: _dt.datetime, store: "RegionStore", event: str, key_id: str) -> None:
+        heapq.heappush(self._events, (when, next(self._sequence), store, event, key_id))
 
-    def schedule(self, when: _dt.datetime, event: str, key_id: str) -> None:
-        """Let ``event`` ("delete", "rotate" or "expire") happen to the key at ``when``."""
-        heapq.heappush(self._events, (when, next(self._sequence), event, key_id))
-
-    def watch_deletion(self, key: Key) -> None:
-        assert key.deletion_date is not None
-        self.schedule(key.deletion_date, "delete", key.key_id)
-
-    def purge(self, now: Callable[[], _dt.datetime]) -> None:
+    def catch_up(self, now: Callable[[], _dt.datetime]) -> None:
         """Let every event whose time has come happen.
 
         ``now`` is only called when an event is pending: most calls never read the clock.
@@ -59,10 +48,32 @@ class RegionStore:
             return
         when_now = now()
         while heap and heap[0][0] <= when_now:
-            when, _, event, key_id = heapq.heappop(heap)
-            key = self.keys.get(key_id)
+            when, _, store, event, key_id = heapq.heappop(heap)
+            key = store.keys.get(key_id)
             if key is not None:
-                _EVENTS[event](self, key, when)
+                _EVENTS[event](store, key, when)
+
+
+class RegionStore:
+    """Keys and aliases of one account in one Region, and what the clock does to them."""
+
+    def __init__(self, account: str, region: str, timeline: Optional[Timeline] = None):
+        self.account = account
+        self.region = region
+        self.keys: Dict[str, Key] = {}
+        self.aliases: Dict[str, Alias] = {}
+        self._timeline = timeline or Timeline()
+
+    def add_key(self, key: Key) -> None:
+        self.keys[key.key_id] = key
+
+    def schedule(self, when: _dt.datetime, event: str, key_id: str) -> None:
+        """Let ``event`` ("delete", "rotate", "expire", "ready", "updated") happen to the key at ``when``."""
+        self._timeline.schedule(when, self, event, key_id)
+
+    def watch_deletion(self, key: Key) -> None:
+        assert key.deletion_date is not None
+        self.schedule(key.deletion_date, "delete", key.key_id)
 
     def _delete(self, key: Key, when: _dt.datetime) -> None:
         if key.state != KeyState.PENDING_DELETION or key.deletion_date != when:
@@ -72,6 +83,22 @@ class RegionStore:
             grant.live = False  # grants go with their key; so do their tokens
         for name in [a.name for a in self.aliases.values() if a.target_key_id == key.key_id]:
             del self.aliases[name]
+        if key.mr is not None:
+            self._leave_set(key, when)
+
+    @staticmethod
+    def _leave_set(key: Key, when: _dt.datetime) -> None:
+        """A deleted member leaves its multi-Region set; a primary waiting for that starts its window."""
+        mr = key.mr
+        assert mr is not None
+        mr.remove(key)
+        if key.region == mr.primary_region or mr.replicas():
+            return
+        primary = mr.members.get(mr.primary_region)
+        if primary is not None and primary.state == KeyState.PENDING_REPLICA_DELETION:
+            days = primary.pending_window_days or 30
+            primary.schedule_deletion(when + _dt.timedelta(days=days), days)
+            mr.stores[mr.primary_region].watch_deletion(primary)
 
     def _rotate(self, key: Key, when: _dt.datetime) -> None:
         if key.next_rotation != when or key.rotation_period_days is None:
@@ -100,12 +127,24 @@ class RegionStore:
         if key.state != KeyState.PENDING_DELETION:
             key.state = KeyState.PENDING_IMPORT
 
+    def _ready(self, key: Key, when: _dt.datetime) -> None:
+        """A new replica finishes Creating: usable, or waiting for its own imported material."""
+        if key.state == KeyState.CREATING:
+            key.state = KeyState.PENDING_IMPORT if key.origin == "EXTERNAL" else KeyState.ENABLED
+
+    def _updated(self, key: Key, when: _dt.datetime) -> None:
+        """UpdatePrimaryRegion's Updating ends: back to the state the key had."""
+        if key.state == KeyState.UPDATING:
+            key.state = key.state_before_update or KeyState.ENABLED
+            key.state_before_update = None
+
     def aliases_of(self, key_id: str) -> List[Alias]:
         return [a for a in self.aliases.values() if a.target_key_id == key_id]
 
 
 _EVENTS: Dict[str, Callable[[RegionStore, Key, _dt.datetime], None]] = {
     "delete": RegionStore._delete, "rotate": RegionStore._rotate, "expire": RegionStore._expire,
+    "ready": RegionStore._ready, "updated": RegionStore._updated,
 }
 
 
@@ -120,6 +159,7 @@ class World:
         #: identity (IAM) policies by principal; roles by (account, role name), so sessions find them
         self._identity_policies: Dict[object, List[Policy]] = {}
         self.lock = threading.RLock()
+        self.timeline = Timeline()
         self._stores: Dict[Tuple[str, str], RegionStore] = {}
         self._markers: Dict[str, Tuple[str, int]] = {}
         #: grant tokens CreateGrant issued -> their grant (removed when the grant goes)
@@ -154,7 +194,7 @@ class World:
     def store(self, account: str, region: str) -> RegionStore:
         store = self._stores.get((account, region))
         if store is None:
-            store = self._stores[(account, region)] = RegionStore(account, region)
+            store = self._stores[(account, region)] = RegionStore(account, region, self.timeline)
         return store
 
     def stores(self) -> List[RegionStore]:

@@ -1,7 +1,7 @@
 """KMS semantics: one handler per operation, grouped by family in sibling modules.
 
 ``dispatch`` is the one door in: it holds the world's lock, builds the
-:class:`~.request.Request` (which purges keys whose deletion window has passed)
+:class:`~.request.Request` (which first lets happen what the clock brought: deletions, rotations, ...)
 and calls the handler.  An operation with no handler yet answers with an
 AWS-shaped error that names it, never with a network call.
 """
@@ -45,6 +45,6 @@ def dispatch(name: str, params: Dict[str, Any], context: CallContext) -> Dict[st
 
 # Importing the handler modules registers their operations.
 from . import (aliases, crypto, grants, imports, key_agreement, keys, last_usage, macs,  # noqa: E402,F401
-               policies, public_keys, regions, rotation, signatures, tags)
+               multi_region, policies, public_keys, regions, rotation, signatures, tags)
 
 __all__ = ["CallContext", "Caller", "HANDLERS", "dispatch", "operation"]

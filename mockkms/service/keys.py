@@ -10,6 +10,7 @@ from ..domain import arn as arns
 from ..domain import mac, specs
 from ..domain.ids import uuid4
 from ..domain.key import Key, KeyMaterial, KeyState
+from ..domain.multi_region import MultiRegionSet
 from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
 from . import operation, pagination, policies, regions, tags
 from .request import Request
@@ -86,6 +87,8 @@ def create_key(req: Request) -> Dict[str, Any]:
     else:
         key.pair = req.world.new_key_pair(spec)  # the private key is made when first used
     req.store.add_key(key)
+    if multi_region:
+        key.mr = MultiRegionSet(key, req.store)
     return {"KeyMetadata": key_metadata(key)}
 
 
@@ -129,8 +132,13 @@ def schedule_key_deletion(req: Request) -> Dict[str, Any]:
         bound = "greater than or equal to 7" if days < 7 else "less than or equal to 30"
         raise coral_validation_error([coral_clause("pendingWindowInDays", f"Member must have value {bound}", str(days))])
     key = req.key()
+    if key.mr is not None and key.mr.primary is key and key.mr.replicas():
+        # A primary waits for its replicas to go; its window starts when the last one is deleted.
+        key.state = KeyState.PENDING_REPLICA_DELETION
+        key.pending_window_days = days
+        return {"KeyId": key.arn, "KeyState": key.state, "PendingWindowInDays": days}
     key.schedule_deletion(req.now + _dt.timedelta(days=days), days)
-    req.store.watch_deletion(key)
+    req.store_of(key.account).watch_deletion(key)
     return {"KeyId": key.arn, "DeletionDate": key.deletion_date, "KeyState": key.state,
             "PendingWindowInDays": days}
 

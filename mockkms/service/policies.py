@@ -45,7 +45,7 @@ def _policy_name(req: Request) -> None:
         raise AWSError("NotFoundException", "No such policy exists")  # wording [G]
 
 
-def _returned(policy: Policy) -> str:
+def returned(policy: Policy) -> str:
     """The default policy's exact text; other policies re-laid out as KMS lays them out [O]."""
     if policy.default_for is not None:
         return policy.text
@@ -56,7 +56,7 @@ def _returned(policy: Policy) -> str:
 def get_key_policy(req: Request) -> Dict[str, Any]:
     key = req.key()
     _policy_name(req)
-    return {"Policy": _returned(key.policy), "PolicyName": POLICY_NAME}
+    return {"Policy": returned(key.policy), "PolicyName": POLICY_NAME}
 
 
 @operation("PutKeyPolicy")

@@ -63,6 +63,7 @@ class Request:
         #: keys this call was authorized to use (GetKeyLastUsage records them if it succeeds)
         self.used: List[Key] = []
         self.request_id = context.request_id
+        self.world.timeline.catch_up(self._read_now)  # what the clock brought since the last call
         self.store: RegionStore = self.store_of(context.caller.account)
 
     @property
@@ -76,9 +77,7 @@ class Request:
         return self.now
 
     def store_of(self, account: str) -> RegionStore:
-        store = self.world.store(account, self.region)
-        store.purge(self._read_now)
-        return store
+        return self.world.store(account, self.region)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
@@ -122,10 +121,7 @@ class Request:
     def live_grant(self, token: str) -> Optional[Grant]:
         """The grant ``token`` names, if it still exists (its key's store catches up first)."""
         grant = self.world.grant_tokens.get(token)
-        if grant is None:
-            return None
-        self.store_of(grant.account)  # a deletion that fell due takes the grant with it
-        return grant if grant.live else None
+        return grant if grant is not None and grant.live else None
 
     def finish_dry_run(self) -> None:
         """Every check passed: a DryRun call stops here, with no side effect."""

@@ -14,7 +14,7 @@ from typing import Any, Dict
 
 from ..domain.key import Key, KeyMaterial, KeyState
 from ..errors import AWSError
-from . import operation, pagination
+from . import multi_region, operation, pagination
 from .request import Request
 
 DEFAULT_PERIOD_DAYS = 365
@@ -35,6 +35,8 @@ def _unsupported(key: Key) -> AWSError:
 def _automatic_rotation_allowed(key: Key) -> None:
     if key.key_spec != "SYMMETRIC_DEFAULT" or key.origin != "AWS_KMS":
         raise _unsupported(key)
+    if key.rotation_owner is not key:  # the rotation of related multi-Region keys is set on the primary
+        raise multi_region.not_primary(key)
 
 
 @operation("EnableKeyRotation")
@@ -63,12 +65,13 @@ def disable_key_rotation(req: Request) -> Dict[str, Any]:
 @operation("GetKeyRotationStatus")
 def get_key_rotation_status(req: Request) -> Dict[str, Any]:
     key = req.key()
+    owner = key.rotation_owner  # replicas show their primary's setting
     # While a key is pending deletion its status reads false; cancelling restores it.
-    enabled = key.rotation_period_days is not None and key.state != KeyState.PENDING_DELETION
+    enabled = owner.rotation_period_days is not None and key.state != KeyState.PENDING_DELETION
     result: Dict[str, Any] = {"KeyRotationEnabled": enabled, "KeyId": key.arn}
     if enabled:
-        result["RotationPeriodInDays"] = key.rotation_period_days
-        result["NextRotationDate"] = key.next_rotation
+        result["RotationPeriodInDays"] = owner.rotation_period_days
+        result["NextRotationDate"] = owner.next_rotation
     return result
 
 
@@ -85,6 +88,8 @@ def rotate_key_on_demand(req: Request) -> Dict[str, Any]:
     key = req.key()
     if key.key_spec != "SYMMETRIC_DEFAULT" or key.origin not in ("AWS_KMS", "EXTERNAL"):
         raise _unsupported(key)
+    if key.rotation_owner is not key:
+        raise multi_region.not_primary(key)
     imported = _pending_material(key) if key.origin == "EXTERNAL" else None
     limit = req.world.on_demand_rotation_limit
     if key.on_demand_rotations >= limit:

@@ -61,12 +61,8 @@ def key_metadata(key: Key) -> Dict[str, Any]:
     if field != "MacAlgorithms":
         meta[field] = list(algorithms)
     meta["MultiRegion"] = key.multi_region
-    if key.multi_region:
-        meta["MultiRegionConfiguration"] = {
-            "MultiRegionKeyType": "PRIMARY",
-            "PrimaryKey": {"Arn": key.arn, "Region": key.region},
-            "ReplicaKeys": [],
-        }
+    if key.mr is not None:
+        meta["MultiRegionConfiguration"] = key.mr.configuration(key)
     if key.state == KeyState.PENDING_REPLICA_DELETION:
         meta["PendingDeletionWindowInDays"] = key.pending_window_days
     if field == "MacAlgorithms":
