@@ -27,7 +27,8 @@ def other_key(client):
 
 
 def alias_names(response):
-    return [a["AliasName"] for a in response["Aliases"]]
+    """The customer's aliases in a ListAliases page (the predefined ``alias/aws/*`` ones left out)."""
+    return [a["AliasName"] for a in response["Aliases"] if not a["AliasName"].startswith("alias/aws/")]
 
 
 def target_of(client, alias_name):
@@ -215,7 +216,7 @@ def test_update_alias_moves_the_last_updated_date_only(kms, client, key_id, othe
     client.create_alias(AliasName="alias/app", TargetKeyId=key_id)
     updated = kms.clock.advance(hours=2)
     client.update_alias(AliasName="alias/app", TargetKeyId=other_key)
-    (entry,) = client.list_aliases()["Aliases"]
+    (entry,) = client.list_aliases(KeyId=other_key)["Aliases"]
     assert (entry["CreationDate"], entry["LastUpdatedDate"]) == (created, updated)
 
 
@@ -289,7 +290,7 @@ def test_deleted_alias_name_can_be_reused(client, key_id, other_key):
 def test_list_aliases_entry_fields(kms, client, key_id):
     now = kms.clock.freeze()
     client.create_alias(AliasName="alias/app", TargetKeyId=KEY_ARN + key_id)
-    response = client.list_aliases()
+    response = client.list_aliases(KeyId=key_id)
     assert response["Aliases"] == [{
         "AliasName": "alias/app", "AliasArn": f"{ALIAS_ARN}alias/app", "TargetKeyId": key_id,
         "CreationDate": now, "LastUpdatedDate": now,
@@ -297,8 +298,15 @@ def test_list_aliases_entry_fields(kms, client, key_id):
     assert (response["Truncated"], "NextMarker" in response) == (False, False)
 
 
-def test_list_aliases_with_no_alias_is_empty(client, key_id):
-    assert client.list_aliases()["Aliases"] == []
+def test_list_aliases_with_no_alias_lists_only_the_predefined_aws_aliases(client, key_id):
+    aliases = client.list_aliases()["Aliases"]
+    assert aliases and all(a["AliasName"].startswith("alias/aws/") for a in aliases)
+    assert all(set(a) == {"AliasName", "AliasArn"} for a in aliases)  # no TargetKeyId: no key made yet [M]
+    assert "alias/aws/s3" in [a["AliasName"] for a in aliases]
+
+
+def test_list_aliases_by_key_never_shows_predefined_aliases(client, key_id):
+    assert client.list_aliases(KeyId=key_id)["Aliases"] == []
 
 
 @pytest.mark.parametrize("form", ["key id", "key ARN"])
@@ -333,8 +341,8 @@ def test_list_aliases_shows_only_the_callers_region(client, key_id):
 def test_list_aliases_limit_truncates_with_a_marker(client, key_id):
     for name in ("alias/a", "alias/b", "alias/c"):
         client.create_alias(AliasName=name, TargetKeyId=key_id)
-    first = client.list_aliases(Limit=2)
-    rest = client.list_aliases(Limit=2, Marker=first["NextMarker"])
+    first = client.list_aliases(KeyId=key_id, Limit=2)
+    rest = client.list_aliases(KeyId=key_id, Limit=2, Marker=first["NextMarker"])
     assert (alias_names(first), first["Truncated"], alias_names(rest), rest["Truncated"]) == (
         ["alias/a", "alias/b"], True, ["alias/c"], False)
 
@@ -343,7 +351,7 @@ def test_list_aliases_paginator_returns_every_alias(client, key_id):
     names = [f"alias/n{i}" for i in range(5)]
     for name in names:
         client.create_alias(AliasName=name, TargetKeyId=key_id)
-    pages = list(client.get_paginator("list_aliases").paginate(PaginationConfig={"PageSize": 2}))
+    pages = list(client.get_paginator("list_aliases").paginate(KeyId=key_id, PaginationConfig={"PageSize": 2}))
     assert [alias_names(p) for p in pages] == [names[0:2], names[2:4], names[4:]]
 
 
@@ -353,8 +361,9 @@ def test_deleting_while_paginating_deletes_every_alias(client, key_id):
         client.create_alias(AliasName=f"alias/n{i}", TargetKeyId=key_id)
     for page in client.get_paginator("list_aliases").paginate(PaginationConfig={"PageSize": 2}):
         for alias in page["Aliases"]:
-            client.delete_alias(AliasName=alias["AliasName"])
-    assert client.list_aliases()["Aliases"] == []
+            if not alias["AliasName"].startswith("alias/aws/"):  # AWS's own aliases are not ours to delete
+                client.delete_alias(AliasName=alias["AliasName"])
+    assert alias_names(client.list_aliases()) == []
 
 
 def test_list_aliases_marker_is_bound_to_its_filter(client, key_id):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from ..domain import arn as arns
-from ..domain import specs
+from ..domain import aws_managed, specs
 from ..domain.key import Alias, Key
 from ..errors import AWSError, validation_error
 from . import operation, pagination, resolve
@@ -106,6 +106,12 @@ def list_aliases(req: Request) -> Dict[str, Any]:
         listing += ":" + key.arn
     entries = [{"AliasName": a.name, "AliasArn": _alias_arn(req, a.name), "TargetKeyId": a.target_key_id,
                 "CreationDate": a.created, "LastUpdatedDate": a.updated}
-               for a in sorted(aliases, key=lambda a: a.name)]
+               for a in aliases]
+    if req.get("KeyId") is None:
+        # Predefined aliases of AWS managed keys no service has made yet: listed without a target [M].
+        entries += [{"AliasName": name, "AliasArn": _alias_arn(req, name)}
+                    for name in (aws_managed.PREFIX + s for s in aws_managed.SERVICES)
+                    if name not in req.store.aliases]
+    entries.sort(key=lambda entry: entry["AliasName"])
     page, more = pagination.page(req, entries, listing, 50, 100, "AliasName")
     return {"Aliases": page, **more}

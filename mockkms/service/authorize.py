@@ -44,6 +44,14 @@ CROSS_ACCOUNT = frozenset({
     "Verify", "DeriveSharedSecret", "GetPublicKey", "DescribeKey", "GetKeyRotationStatus", "CreateGrant",
     "ListGrants", "RetireGrant", "RevokeGrant",
 })
+#: What an AWS managed key's policy lets customers do (through the service, or its metadata).
+AWS_MANAGED_KEY_ACTIONS = frozenset({
+    "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:CreateGrant", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:GetPublicKey",
+    "kms:GetKeyLastUsage", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListResourceTags",
+    "kms:ListKeyRotations", "kms:ListAliases",
+})
 _GRANT_ISSUE_OPERATIONS = frozenset({"CreateGrant", "ListGrants", "RevokeGrant"})
 _DEFAULT_ENCRYPTION_ALGORITHM_OPS = frozenset({
     "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
@@ -120,6 +128,9 @@ def key_action(req: "Request", key: Key, action: str, param: Optional[str] = Non
         raise denied(caller, action, key.arn, no_policy_allows("resource", action))
     world = req.world
     if not world.enforce_policies:
+        if key.key_manager == "AWS" and action not in AWS_MANAGED_KEY_ACTIONS:
+            # Even unenforced, an AWS managed key stays AWS's: its policy would refuse this.
+            raise denied(caller, action, key.arn, no_policy_allows("resource", action))
         return None
     policy: Policy = key.policy
     if policy.default_for == key.account and not cross_account and not world.identity_policies_of(caller):

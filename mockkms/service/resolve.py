@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional, Tuple
 
 from ..domain import arn as arns
+from ..domain import aws_managed
 from ..domain.key import Alias, Key
 from ..errors import AWSError
 
@@ -34,7 +35,11 @@ def key(req: "Request", value: str, *, aliases: bool) -> Key:
             raise invalid_key_id(value)
         alias = store.aliases.get(name)
         if alias is None:
-            raise not_found(f"Alias {arns.alias_arn(req.region, account, name)} is not found.")
+            service = aws_managed.service_of(name)
+            if service is None or account != req.caller.account:
+                raise not_found(f"Alias {arns.alias_arn(req.region, account, name)} is not found.")
+            from . import aws_managed_keys  # the first use of a predefined alias makes its key
+            return aws_managed_keys.create(req, store, service)
         name = alias.target_key_id
     found = store.keys.get(name)
     if found is None:
