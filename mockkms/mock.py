@@ -136,6 +136,16 @@ class MockKMS:
         with self.world.lock:
             self.world.attach_identity_policy(target, parsed)
 
+    def fail_custom_key_store(self, custom_key_store_id: str, connection_error_code: str,
+                              region: Optional[str] = None, account_id: Optional[str] = None) -> None:
+        """Make the store's next connection attempt end FAILED with ``connection_error_code``
+        (e.g. ``"NETWORK_ERRORS"``, ``"INVALID_CREDENTIALS"``, ``"XKS_PROXY_TIMED_OUT"``)."""
+        with self.world.lock:
+            store = self.world.store(account_id or self.account_id, region or self.region)
+            if custom_key_store_id not in store.custom_key_stores:
+                raise KeyError(f"no custom key store {custom_key_store_id} in {region or self.region}")
+            store.custom_key_stores[custom_key_store_id].fail_with = connection_error_code
+
     def _caller(self, access_key: Optional[str]) -> service.Caller:
         if access_key is None:
             return self._root

@@ -105,6 +105,12 @@ class Key:
     mr: Optional[MultiRegionSet] = None
     #: the state to return to when an UpdatePrimaryRegion's Updating ends
     state_before_update: Optional[str] = None
+    #: keys in a custom key store: the store, its cluster (CloudHSM) or the external key's id (XKS)
+    custom_key_store_id: Optional[str] = None
+    cloudhsm_cluster_id: Optional[str] = None
+    xks_key_id: Optional[str] = None
+    #: the state to return to when the key's custom key store connects again
+    state_before_unavailable: Optional[str] = None
 
     @property
     def enabled(self) -> bool:

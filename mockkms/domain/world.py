@@ -14,6 +14,7 @@ import weakref
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .clock import Clock
+from .custom_key_stores import CustomKeyStore
 from .key import Alias, Key, KeyState
 from .grants import Grant
 from .keypairs import KeyPair, retire
@@ -48,8 +49,11 @@ class Timeline:
             return
         when_now = now()
         while heap and heap[0][0] <= when_now:
-            when, _, store, event, key_id = heapq.heappop(heap)
-            key = store.keys.get(key_id)
+            when, _, store, event, name = heapq.heappop(heap)
+            if event in _STORE_EVENTS:
+                _STORE_EVENTS[event](store, name, when)
+                continue
+            key = store.keys.get(name)
             if key is not None:
                 _EVENTS[event](store, key, when)
 
@@ -62,6 +66,7 @@ class RegionStore:
         self.region = region
         self.keys: Dict[str, Key] = {}
         self.aliases: Dict[str, Alias] = {}
+        self.custom_key_stores: Dict[str, CustomKeyStore] = {}
         self._timeline = timeline or Timeline()
 
     def add_key(self, key: Key) -> None:
@@ -138,6 +143,23 @@ class RegionStore:
             key.state = key.state_before_update or KeyState.ENABLED
             key.state_before_update = None
 
+    def _connected(self, store_id: str, when: _dt.datetime) -> None:
+        """A custom key store's connection attempt ends: CONNECTED (its keys usable) or FAILED."""
+        cks = self.custom_key_stores.get(store_id)
+        if cks is None or cks.state != "CONNECTING":
+            return
+        if cks.fail_with is not None:
+            cks.state, cks.error_code, cks.fail_with = "FAILED", cks.fail_with, None
+            return
+        cks.state, cks.error_code = "CONNECTED", None
+        for key in self.keys_in_store(store_id):
+            if key.state == KeyState.UNAVAILABLE:
+                key.state = key.state_before_unavailable or KeyState.ENABLED
+                key.state_before_unavailable = None
+
+    def keys_in_store(self, store_id: str) -> List[Key]:
+        return [key for key in self.keys.values() if key.custom_key_store_id == store_id]
+
     def aliases_of(self, key_id: str) -> List[Alias]:
         return [a for a in self.aliases.values() if a.target_key_id == key_id]
 
@@ -145,6 +167,9 @@ class RegionStore:
 _EVENTS: Dict[str, Callable[[RegionStore, Key, _dt.datetime], None]] = {
     "delete": RegionStore._delete, "rotate": RegionStore._rotate, "expire": RegionStore._expire,
     "ready": RegionStore._ready, "updated": RegionStore._updated,
+}
+_STORE_EVENTS: Dict[str, Callable[[RegionStore, str, _dt.datetime], None]] = {
+    "connected": RegionStore._connected,
 }
 
 

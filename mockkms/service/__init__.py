@@ -44,7 +44,7 @@ def dispatch(name: str, params: Dict[str, Any], context: CallContext) -> Dict[st
 
 
 # Importing the handler modules registers their operations.
-from . import (aliases, crypto, grants, imports, key_agreement, keys, last_usage, macs,  # noqa: E402,F401
-               multi_region, policies, public_keys, regions, rotation, signatures, tags)
+from . import (aliases, crypto, custom_key_stores, grants, imports, key_agreement, keys,  # noqa: E402,F401
+               last_usage, macs, multi_region, policies, public_keys, regions, rotation, signatures, tags)
 
 __all__ = ["CallContext", "Caller", "HANDLERS", "dispatch", "operation"]

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 from ..domain import ciphertext, keypairs, public_key_encryption, specs
 from ..domain.key import Key, KeyMaterial
 from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
-from . import operation, regions, states
+from . import custom_key_stores, operation, regions, states
 from .request import Request
 from .usage import require_algorithm, require_usage
 
@@ -208,10 +208,14 @@ def _data_key_size(req: Request) -> int:
     return _DATA_KEY_BYTES[spec] if spec is not None else count
 
 
-def _data_key(req: Request, make: Callable[[], bytes]) -> Tuple[Key, bytes, bytes, KeyMaterial]:
+def _data_key(req: Request, make: Callable[[], bytes],
+              pairs: bool = False) -> Tuple[Key, bytes, bytes, KeyMaterial]:
     """The steps data keys and data key pairs share; ``make`` produces the secret to seal."""
     key = req.key(aliases=True)
     _symmetric_only(req, key)
+    if pairs and key.custom_key_store_id is not None:
+        raise AWSError("UnsupportedOperationException",  # [M]; wording [G]
+                       f"{key.arn} is in a custom key store, which does not support {req.operation}.")
     req.check_grant_tokens()
     req.finish_dry_run()
     plaintext = make()
@@ -250,7 +254,7 @@ def _data_key_pair(req: Request, with_plaintext: bool) -> Dict[str, Any]:
         public.append(keypairs.public_der(private))
         return keypairs.private_der(private)
 
-    key, private_der, blob, material = _data_key(req, make)
+    key, private_der, blob, material = _data_key(req, make, pairs=True)
     plaintext = {"PrivateKeyPlaintext": private_der} if with_plaintext else {}
     return {"PrivateKeyCiphertextBlob": blob, **plaintext, "PublicKey": public[0], "KeyId": key.arn,
             "KeyPairSpec": spec, "KeyMaterialId": material.material_id}
@@ -276,5 +280,12 @@ def generate_random(req: Request) -> Dict[str, Any]:
     req.authorize_iam()
     store_id = req.get("CustomKeyStoreId")
     if store_id is not None:
-        raise AWSError("CustomKeyStoreNotFoundException", f"Custom key store {store_id} does not exist")
+        store = custom_key_stores.store_of(req, store_id)
+        if store.store_type != "AWS_CLOUDHSM":
+            # Wording [G]: random numbers come from CloudHSM clusters only.
+            raise AWSError("UnsupportedOperationException",
+                           f"GenerateRandom is not supported for custom key store {store_id} of type "
+                           f"{store.store_type}.")
+        if store.state != "CONNECTED":
+            raise custom_key_stores.invalid_state(store, "used to generate random bytes")
     return {"Plaintext": os.urandom(count)}

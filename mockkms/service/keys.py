@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from ..domain import arn as arns
 from ..domain import mac, specs
@@ -12,7 +12,7 @@ from ..domain.ids import uuid4
 from ..domain.key import Key, KeyMaterial, KeyState
 from ..domain.multi_region import MultiRegionSet
 from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
-from . import operation, pagination, policies, regions, tags
+from . import custom_key_stores, operation, pagination, policies, regions, tags
 from .request import Request
 from .views import key_metadata
 
@@ -38,7 +38,9 @@ def _spec_and_usage(req: Request) -> "tuple[str, str]":
     return spec, usage
 
 
-def _check_origin(req: Request, origin: str) -> None:
+def _check_origin(req: Request, origin: str, spec: str, usage: str,
+                  multi_region: bool) -> Optional[custom_key_stores.CustomKeyStore]:
+    """The custom key store a key is to be created in, if any, once the Origin rules hold."""
     store_id = req.get("CustomKeyStoreId")
     if req.get("XksKeyId") is not None and origin != "EXTERNAL_KEY_STORE":
         raise validation_error("XksKeyId is only valid for keys with Origin EXTERNAL_KEY_STORE.")
@@ -47,9 +49,12 @@ def _check_origin(req: Request, origin: str) -> None:
             raise validation_error(f"A CustomKeyStoreId is required for keys with Origin {origin}.")
         if origin == "EXTERNAL_KEY_STORE" and req.get("XksKeyId") is None:
             raise validation_error("An XksKeyId is required for keys with Origin EXTERNAL_KEY_STORE.")
-    if store_id is not None:
-        # No custom key stores exist until DescribeCustomKeyStores & co. are implemented.
-        raise AWSError("CustomKeyStoreNotFoundException", f"Custom key store {store_id} does not exist")
+    if store_id is None:
+        return None
+    if origin not in _ORIGINS_NEEDING_A_STORE:
+        raise validation_error(f"CustomKeyStoreId is only valid for keys with Origin AWS_CLOUDHSM or "
+                               f"EXTERNAL_KEY_STORE, not {origin}.")  # [G]
+    return custom_key_stores.key_in_store(req, store_id, origin, spec, usage, multi_region)
 
 
 _RARE_CREATE_PARAMS = ("CustomKeyStoreId", "XksKeyId", "Policy", "Tags")
@@ -63,12 +68,13 @@ def create_key(req: Request) -> Dict[str, Any]:
     req.authorize_iam()
     origin = params.get("Origin", "AWS_KMS")
     new_tags: Dict[str, str] = {}
+    store: Optional[custom_key_stores.CustomKeyStore] = None
     multi_region = bool(params.get("MultiRegion"))
     key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else uuid4()
     account, region, now = req.caller.account, req.region, req.now
     arn = arns.key_arn(region, account, key_id)
     if origin != "AWS_KMS" or any(name in params for name in _RARE_CREATE_PARAMS):
-        _check_origin(req, origin)
+        store = _check_origin(req, origin, spec, usage, multi_region)
         if "Tags" in params:
             req.authorize_iam("kms:TagResource")
             new_tags = tags.merged({}, params["Tags"])
@@ -78,6 +84,8 @@ def create_key(req: Request) -> Dict[str, Any]:
         created=now, description=params.get("Description", ""), key_spec=spec, key_usage=usage,
         origin=origin, multi_region=multi_region, policy=policy, tags=new_tags,
     )
+    if store is not None:
+        custom_key_stores.attach(key, store, params.get("XksKeyId"))
     if origin == "EXTERNAL":
         key.state = KeyState.PENDING_IMPORT
     elif spec == specs.SYMMETRIC:
@@ -147,6 +155,7 @@ def schedule_key_deletion(req: Request) -> Dict[str, Any]:
 def cancel_key_deletion(req: Request) -> Dict[str, Any]:
     key = req.key()
     key.cancel_deletion()
-    if key.origin == "EXTERNAL" and key.current_material_id is None:
-        key.state = KeyState.PENDING_IMPORT
+    material = key.materials.get(key.current_material_id) if key.current_material_id else None
+    if key.origin == "EXTERNAL" and (material is None or material.secret is None):
+        key.state = KeyState.PENDING_IMPORT  # nothing to use until the material is imported again
     return {"KeyId": key.arn}

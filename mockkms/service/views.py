@@ -52,6 +52,10 @@ def key_metadata(key: Key) -> Dict[str, Any]:
     if expiration is not None and expiration[1] is not None:
         meta["ValidTo"] = expiration[1]
     meta["Origin"] = key.origin
+    if key.custom_key_store_id is not None:
+        meta["CustomKeyStoreId"] = key.custom_key_store_id
+        if key.cloudhsm_cluster_id is not None:
+            meta["CloudHsmClusterId"] = key.cloudhsm_cluster_id
     if expiration is not None:
         meta["ExpirationModel"] = expiration[0]
     meta["KeyManager"] = key.key_manager
@@ -67,6 +71,8 @@ def key_metadata(key: Key) -> Dict[str, Any]:
         meta["PendingDeletionWindowInDays"] = key.pending_window_days
     if field == "MacAlgorithms":
         meta[field] = list(algorithms)
+    if key.xks_key_id is not None:
+        meta["XksKeyConfiguration"] = {"Id": key.xks_key_id}
     if key.current_material_id is not None and key.key_spec == "SYMMETRIC_DEFAULT":
         meta["CurrentKeyMaterialId"] = key.current_material_id
     return meta
