@@ -179,7 +179,7 @@ def test_policy_that_is_not_json_is_malformed_without_message(client):
 
 def test_unknown_custom_key_store_is_not_found(client):
     with pytest.raises(ClientError) as excinfo:
-        client.create_key(CustomKeyStoreId="cks-1234567890abcdef0")
+        client.create_key(CustomKeyStoreId="cks-1234567890abcdef0", Origin="AWS_CLOUDHSM")
     # The message is a guess (errors.md §3 [G]); the code is modelled.
     assert error_of(excinfo) == (
         "CustomKeyStoreNotFoundException", "Custom key store cks-1234567890abcdef0 does not exist", 400)

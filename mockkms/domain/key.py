@@ -137,6 +137,17 @@ class Key:
                 member.current_material_id = material.material_id
         return material
 
+    def settle_import_state(self) -> None:
+        """Imported material came or went: a key with all its material present (material waiting
+        for an on-demand rotation does not count) is usable, one missing any is PendingImport."""
+        if self.state == KeyState.PENDING_DELETION:
+            return
+        complete = all(m.secret is not None for m in self.materials.values() if not m.pending_rotation)
+        if complete and self.state == KeyState.PENDING_IMPORT:
+            self.state = KeyState.ENABLED
+        elif not complete:
+            self.state = KeyState.PENDING_IMPORT
+
     @property
     def rotation_owner(self) -> "Key":
         """The key whose automatic-rotation setting applies: the primary of a multi-Region set."""

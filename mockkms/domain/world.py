@@ -128,9 +128,8 @@ class RegionStore:
         if not expired:
             return  # reimported with another expiry, or deleted already
         for material in expired:
-            material.forget()
-        if key.state != KeyState.PENDING_DELETION:
-            key.state = KeyState.PENDING_IMPORT
+            material.forget()  # expiry deletes the material, as DeleteImportedKeyMaterial does
+        key.settle_import_state()
 
     def _ready(self, key: Key, when: _dt.datetime) -> None:
         """A new replica finishes Creating: usable, or waiting for its own imported material."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 from ..domain import key_import
-from ..domain.key import Key, KeyMaterial, KeyState
+from ..domain.key import Key, KeyMaterial
 from ..domain.keypairs import KeyPair
 from ..errors import AWSError, validation_error
 from . import operation
@@ -147,22 +147,11 @@ def import_key_material(req: Request) -> Dict[str, Any]:
         key.pair = KeyPair(key.key_spec, [], private)  # the caller's own key: never recycled
     if valid_to is not None:
         req.store_of(key.account).schedule(valid_to, "expire", key.key_id)
-    _settle_state(key)
+    key.settle_import_state()
     result: Dict[str, Any] = {"KeyId": key.arn}
     if key.key_spec == "SYMMETRIC_DEFAULT":
         result["KeyMaterialId"] = material_id
     return result
-
-
-def _settle_state(key: Key) -> None:
-    """A key with all its (non-pending) material present is usable; one missing any is PendingImport."""
-    if key.state == KeyState.PENDING_DELETION:
-        return
-    complete = all(m.secret is not None for m in key.materials.values() if not m.pending_rotation)
-    if complete and key.state == KeyState.PENDING_IMPORT:
-        key.state = KeyState.ENABLED
-    elif not complete:
-        key.state = KeyState.PENDING_IMPORT
 
 
 @operation("DeleteImportedKeyMaterial")
@@ -176,7 +165,7 @@ def delete_imported_key_material(req: Request) -> Dict[str, Any]:
             raise AWSError("NotFoundException", f"Key material {wanted} does not exist for {key.arn}")  # [G]
         return {"KeyId": key.arn}
     material.forget()
-    _settle_state(key)
+    key.settle_import_state()
     result: Dict[str, Any] = {"KeyId": key.arn}
     if key.key_spec == "SYMMETRIC_DEFAULT":
         result["KeyMaterialId"] = material.material_id

@@ -49,7 +49,8 @@ def enable_key_rotation(req: Request) -> Dict[str, Any]:
     else:
         anchor = req.now
     key.rotation_period_days = period
-    req.store_of(key.account).plan_rotation(key, anchor + _dt.timedelta(days=period))
+    # A shorter period may already have passed since the anchor: then the rotation happens now.
+    req.store_of(key.account).plan_rotation(key, max(anchor + _dt.timedelta(days=period), req.now))
     return {}
 
 
@@ -65,6 +66,12 @@ def disable_key_rotation(req: Request) -> Dict[str, Any]:
 @operation("GetKeyRotationStatus")
 def get_key_rotation_status(req: Request) -> Dict[str, Any]:
     key = req.key()
+    if key.key_spec != "SYMMETRIC_DEFAULT":
+        # key-states.md Note R [G]: unresolved in the sources; this is the text an emulator report quotes.
+        raise AWSError("UnsupportedOperationException", "You cannot perform this operation on a non-symmetric "
+                       "key or a key with non-ENCRYPT_DECRYPT key usage.")
+    if key.custom_key_store_id is not None:
+        raise _unsupported(key)
     owner = key.rotation_owner  # replicas show their primary's setting
     # While a key is pending deletion its status reads false; cancelling restores it.
     enabled = owner.rotation_period_days is not None and key.state != KeyState.PENDING_DELETION
