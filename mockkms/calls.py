@@ -6,17 +6,40 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional
 
 
+_KEY_PARAMS = ("KeyId", "SourceKeyId", "DestinationKeyId", "TargetKeyId")
+
+
 @dataclass
 class CallRecord:
+    """One call a mock answered: what was asked, by whom, and the AWS error it got (if any).
+
+    ``error_message`` keeps the message even when a library catches the error and moves on.
+    """
     operation: str
     region: Optional[str]
     account_id: str
     params: Dict[str, Any] = field(default_factory=dict)
     error_code: Optional[str] = None
+    principal: Optional[str] = None
+    error_message: Optional[str] = None
 
     @property
     def succeeded(self) -> bool:
         return self.error_code is None
+
+    def names_key(self, key: str) -> bool:
+        """Whether a key parameter of the call is ``key`` (a key id, key ARN, alias name or alias ARN)."""
+        for name in _KEY_PARAMS:
+            value = self.params.get(name)
+            if isinstance(value, str) and (value == key or value.endswith("/" + key) or key.endswith("/" + value)):
+                return True
+        return False
+
+
+def _describe(operation: Optional[str], criteria: Dict[str, Any]) -> str:
+    what = f"{operation} call" if operation else "call"
+    details = ", ".join(f"{k}={v!r}" for k, v in criteria.items())
+    return f"{what} with {details}" if details else what
 
 
 class CallLog:
@@ -39,6 +62,48 @@ class CallLog:
     def of(self, operation: str) -> List[CallRecord]:
         """The calls of one operation, oldest first."""
         return [r for r in self._records if r.operation == operation]
+
+    def filter(self, operation: Optional[str] = None, *, key: Optional[str] = None,
+               error: Optional[str] = None, succeeded: Optional[bool] = None) -> List[CallRecord]:
+        """The calls matching every criterion given: operation, a key they name, an error code
+        (``error="*"`` for any error), success."""
+        found = []
+        for record in list(self._records):
+            if operation is not None and record.operation != operation:
+                continue
+            if key is not None and not record.names_key(key):
+                continue
+            if error is not None and (record.error_code is None or (error != "*" and record.error_code != error)):
+                continue
+            if succeeded is not None and record.succeeded != succeeded:
+                continue
+            found.append(record)
+        return found
+
+    def assert_called(self, operation: Optional[str] = None, **criteria: Any) -> CallRecord:
+        """At least one matching call; returns the last one."""
+        found = self.filter(operation, **criteria)
+        if not found:
+            raise AssertionError(f"expected a {_describe(operation, criteria)}; calls were {self._summary()}")
+        return found[-1]
+
+    def assert_called_once(self, operation: Optional[str] = None, **criteria: Any) -> CallRecord:
+        """Exactly one matching call; returns it."""
+        found = self.filter(operation, **criteria)
+        if len(found) != 1:
+            raise AssertionError(f"expected exactly one {_describe(operation, criteria)}, got {len(found)}; "
+                                 f"calls were {self._summary()}")
+        return found[0]
+
+    def assert_not_called(self, operation: Optional[str] = None, **criteria: Any) -> None:
+        found = self.filter(operation, **criteria)
+        if found:
+            raise AssertionError(f"expected no {_describe(operation, criteria)}, got {len(found)}; "
+                                 f"calls were {self._summary()}")
+
+    def _summary(self) -> str:
+        return "[" + ", ".join(r.operation + (f" ({r.error_code})" if r.error_code else "")
+                               for r in list(self._records)) + "]"
 
     def __len__(self) -> int:
         return len(self._records)

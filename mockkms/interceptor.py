@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import threading
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -25,9 +26,11 @@ import botocore.parsers
 import wrapt
 from botocore.awsrequest import AWSResponse, HeadersDict
 
-from . import wire
+from . import faults, wire
+from .errors import AWSError
 
 EVENT = "before-call.kms"
+SEND_EVENT = "before-send.kms"
 
 
 class _ThreadMocks(threading.local):
@@ -163,13 +166,45 @@ def _answer(mock: Any, operation_model: Any, body: Any, region: Optional[str],
     return botocore_answer(operation_model, response.status, response.headers, response.body)
 
 
+def _faulted(mock: Any, operation_model: Any, body: Any) -> bool:
+    """Whether an injected fault waits for this call: then it takes botocore's request path."""
+    return bool(mock.faults) and mock.faults.pending(operation_model.name, faults.params_of(body))
+
+
 def before_call(model: Any, params: dict, request_signer: Any = None, context: Optional[dict] = None,
                 **kwargs: Any) -> Optional[Tuple[AWSResponse, dict]]:
     mock = current()
-    if mock is None:
+    if mock is None or _faulted(mock, model, params.get("body")):
         return None
     region = (context or {}).get("client_region") or getattr(request_signer, "region_name", None)
     return _answer(mock, model, params.get("body"), region, _access_key(request_signer))
+
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/kms/aws4_request")
+
+
+def before_send(request: Any, **kwargs: Any) -> Optional[AWSResponse]:
+    """Answer a KMS request that reached botocore's HTTP layer (a faulted call, one attempt at a
+    time, so the client's retry logic runs), instead of the network."""
+    mock = current()
+    if mock is None:
+        return None
+    target = request.headers.get("X-Amz-Target", b"")
+    target = target.decode() if isinstance(target, bytes) else target
+    authorization = request.headers.get("Authorization", b"")
+    authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
+    match = _CREDENTIAL.search(authorization)
+    access_key, region = (match.group(1), match.group(2)) if match else (None, None)
+    body = request.body
+    if hasattr(body, "read"):
+        body = body.read()
+    try:
+        operation = wire.operation_from_target(target)
+    except AWSError as error:
+        response = wire.encode_error(error)
+    else:
+        response = mock.answer(operation, body or b"", region, access_key)
+    return AWSResponse(request.url, response.status, response.headers, _Body(lambda: response.body))
 
 
 def _guard_make_request(wrapped: Any, instance: Any, args: tuple, kwargs: dict) -> Any:
@@ -177,9 +212,12 @@ def _guard_make_request(wrapped: Any, instance: Any, args: tuple, kwargs: dict) 
     mock = current()
     if mock is None or operation_model.service_model.service_name != "kms":
         return wrapped(*args, **kwargs)
+    is_async = inspect.iscoroutinefunction(getattr(type(instance), "_send_request", None))
+    if not is_async and _faulted(mock, operation_model, request_dict.get("body")):
+        return wrapped(*args, **kwargs)  # through the retry loop; before_send answers each attempt
     region = (request_dict.get("context") or {}).get("client_region")
     answer = _answer(mock, operation_model, request_dict.get("body"), region, None)
-    if inspect.iscoroutinefunction(getattr(type(instance), "_send_request", None)):
+    if is_async:
         async def deliver() -> Tuple[AWSResponse, dict]:
             return answer
         return deliver()
@@ -187,9 +225,11 @@ def _guard_make_request(wrapped: Any, instance: Any, args: tuple, kwargs: dict) 
 
 
 def install() -> None:
-    """Idempotent: add the hook to BUILTIN_HANDLERS and guard Endpoint.make_request."""
+    """Idempotent: add the hooks to BUILTIN_HANDLERS and guard Endpoint.make_request."""
     if (EVENT, before_call) not in botocore.handlers.BUILTIN_HANDLERS:
         botocore.handlers.BUILTIN_HANDLERS.append((EVENT, before_call))
+    if (SEND_EVENT, before_send) not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append((SEND_EVENT, before_send))
     if not getattr(botocore.endpoint.Endpoint.make_request, "_mockkms_guard", False):
         wrapt.wrap_function_wrapper(botocore.endpoint.Endpoint, "make_request", _guard_make_request)
         botocore.endpoint.Endpoint.make_request._mockkms_guard = True  # type: ignore[attr-defined]

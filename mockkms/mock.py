@@ -22,11 +22,13 @@ from typing import Any, Dict, Optional, TypeVar, Union
 
 import wrapt
 
-from . import credentials, interceptor, service, wire
+from . import credentials, faults, interceptor, service, wire
 from .calls import CallLog, CallRecord
 from .domain import principals
 from .domain.clock import Clock
 from .domain.policy import MalformedPolicy, Policy
+from .errors import AWSError
+from .faults import Fault, Faults
 from .domain.world import World
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -51,6 +53,8 @@ class MockKMS:
                            on_demand_rotation_limit=on_demand_rotation_limit)
         self.calls = CallLog()
         self._identities = principals.Identities()
+        #: faults still to inject (see :meth:`fail`)
+        self.faults = Faults()
         self._root = service.Caller.root(account_id)  # whoever calls with credentials this mock did not issue
         self._callers: Dict[str, service.Caller] = {}
         self._depth = 0
@@ -136,6 +140,19 @@ class MockKMS:
         with self.world.lock:
             self.world.attach_identity_policy(target, parsed)
 
+    def fail(self, operation: Optional[str] = None, error: str = "ThrottlingException", *, times: int = 1,
+             key: Optional[str] = None, message: Optional[str] = None, status: Optional[int] = None) -> Fault:
+        """Make the next ``times`` calls of ``operation`` (any operation if None; only those naming
+        ``key``, a key id, ARN or alias, if given) fail with ``error``.
+
+        Known errors get AWS's HTTP status (ThrottlingException 400, KMSInternalException 500,
+        DependencyTimeoutException 503, KeyUnavailableException 500) unless ``status`` says
+        otherwise.  Faulted calls go through botocore's retry loop: each attempt takes one fault.
+        """
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        return self.faults.add(faults.fault(operation, error, times, key, message, status))
+
     def fail_custom_key_store(self, custom_key_store_id: str, connection_error_code: str,
                               region: Optional[str] = None, account_id: Optional[str] = None) -> None:
         """Make the store's next connection attempt end FAILED with ``connection_error_code``
@@ -162,7 +179,11 @@ class MockKMS:
         """Answer one JSON 1.1 request (the interceptor and the server both come here)."""
         caller = self._caller(access_key)
         region = region or self.region          # the Region the call is served in, also when recorded
-        record = CallRecord(operation, region, caller.account)
+        record = CallRecord(operation, region, caller.account, principal=caller.arn)
+        if self.faults:
+            injected = self._injected(operation, body, record)
+            if injected is not None:
+                return injected
 
         def keep(params: dict) -> None:
             record.params = params
@@ -171,6 +192,18 @@ class MockKMS:
                               service.CallContext(self.world, region, caller), keep, parsed,
                               service.regions.withheld(region))
         record.error_code = response.error_code
+        record.error_message = response.error_message
+        self.calls.append(record)
+        return response
+
+    def _injected(self, operation: str, body: bytes, record: CallRecord) -> Optional[wire.Response]:
+        params = faults.params_of(body)
+        fault = self.faults.take(operation, params)
+        if fault is None:
+            return None
+        record.params = params
+        response = wire.encode_error(AWSError(fault.error, fault.message, fault.status))
+        record.error_code, record.error_message = response.error_code, fault.message
         self.calls.append(record)
         return response
 

@@ -38,6 +38,7 @@ class Response(NamedTuple):
     error_code: Optional[str] = None
     result: Optional[Dict[str, Any]] = None
     parsed: Optional[Dict[str, Any]] = None
+    error_message: Optional[str] = None
 
 
 def operation_from_target(target: Optional[str]) -> str:
@@ -96,7 +97,8 @@ def encode_error(error: AWSError, request: Optional[str] = None) -> Response:
     body: Dict[str, str] = {"__type": error.code}
     if error.message:  # AWS omits the member rather than sending an empty message
         body["message"] = error.message
-    return Response(error.status, _headers(request), json.dumps(body).encode(), error.code)
+    return Response(error.status, _headers(request), json.dumps(body).encode(), error.code,
+                    error_message=error.message)
 
 
 _date = [0, ""]

@@ -38,6 +38,8 @@ class CustomKeyStore:
     xks_secret: Optional[str] = field(default=None, repr=False)
     #: set by the test handle: the next connection attempt fails with this ConnectionErrorCode
     fail_with: Optional[str] = None
+    #: counts connection attempts, so a superseded attempt's completion is ignored
+    attempt: int = 0
 
     @property
     def origin(self) -> str:

@@ -142,11 +142,12 @@ class RegionStore:
             key.state = key.state_before_update or KeyState.ENABLED
             key.state_before_update = None
 
-    def _connected(self, store_id: str, when: _dt.datetime) -> None:
+    def _connected(self, attempt: str, when: _dt.datetime) -> None:
         """A custom key store's connection attempt ends: CONNECTED (its keys usable) or FAILED."""
+        store_id, _, number = attempt.partition("#")
         cks = self.custom_key_stores.get(store_id)
-        if cks is None or cks.state != "CONNECTING":
-            return
+        if cks is None or cks.state != "CONNECTING" or str(cks.attempt) != number:
+            return  # disconnected since, or a newer attempt is under way
         if cks.fail_with is not None:
             cks.state, cks.error_code, cks.fail_with = "FAILED", cks.fail_with, None
             return

@@ -44,14 +44,20 @@ CROSS_ACCOUNT = frozenset({
     "Verify", "DeriveSharedSecret", "GetPublicKey", "DescribeKey", "GetKeyRotationStatus", "CreateGrant",
     "ListGrants", "RetireGrant", "RevokeGrant",
 })
-#: What an AWS managed key's policy lets customers do (through the service, or its metadata).
-AWS_MANAGED_KEY_ACTIONS = frozenset({
+#: What an AWS managed key's policy lets customers do: use it through its service...
+AWS_MANAGED_SERVICE_ACTIONS = frozenset({
     "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
     "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
-    "kms:CreateGrant", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:GetPublicKey",
-    "kms:GetKeyLastUsage", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListResourceTags",
-    "kms:ListKeyRotations", "kms:ListAliases",
+    "kms:CreateGrant", "kms:DescribeKey",
 })
+#: ... and read its metadata directly.
+AWS_MANAGED_METADATA_PREFIXES = ("kms:Describe", "kms:Get", "kms:List")
+
+
+def _aws_managed_allows(req: "Request", action: str) -> bool:
+    if action.startswith(AWS_MANAGED_METADATA_PREFIXES):
+        return True
+    return action in AWS_MANAGED_SERVICE_ACTIONS and req.caller.via_service is not None
 _GRANT_ISSUE_OPERATIONS = frozenset({"CreateGrant", "ListGrants", "RevokeGrant"})
 _DEFAULT_ENCRYPTION_ALGORITHM_OPS = frozenset({
     "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
@@ -128,7 +134,7 @@ def key_action(req: "Request", key: Key, action: str, param: Optional[str] = Non
         raise denied(caller, action, key.arn, no_policy_allows("resource", action))
     world = req.world
     if not world.enforce_policies:
-        if key.key_manager == "AWS" and action not in AWS_MANAGED_KEY_ACTIONS:
+        if key.key_manager == "AWS" and not _aws_managed_allows(req, action):
             # Even unenforced, an AWS managed key stays AWS's: its policy would refuse this.
             raise denied(caller, action, key.arn, no_policy_allows("resource", action))
         return None

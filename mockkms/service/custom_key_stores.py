@@ -39,8 +39,13 @@ def store_of(req: Request, store_id: str) -> CustomKeyStore:
     return store
 
 
-def _xks_configuration(params: Dict[str, Any], current: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """XksProxyConfiguration in the model's member order, from request parameters over ``current``."""
+def _xks_configuration(params: Dict[str, Any], current: Optional[Dict[str, Any]] = None,
+                       account: Optional[str] = None) -> Dict[str, Any]:
+    """XksProxyConfiguration in the model's member order, from request parameters over ``current``.
+
+    Connectivity decides the VPC fields: a VPC endpoint service needs its name (its owner defaults
+    to the calling account [M]); a public endpoint has neither.
+    """
     merged = dict(current or {})
     credential = params.get("XksProxyAuthenticationCredential")
     for name, param in (("Connectivity", "XksProxyConnectivity"), ("UriEndpoint", "XksProxyUriEndpoint"),
@@ -50,6 +55,18 @@ def _xks_configuration(params: Dict[str, Any], current: Optional[Dict[str, Any]]
             merged[name] = params[param]
     if credential is not None:
         merged["AccessKeyId"] = credential["AccessKeyId"]
+    if merged.get("Connectivity") == "VPC_ENDPOINT_SERVICE":
+        if not merged.get("VpcEndpointServiceName"):
+            raise validation_error("XksProxyVpcEndpointServiceName is required for VPC_ENDPOINT_SERVICE "
+                                   "connectivity.")  # [G]
+        if not merged.get("VpcEndpointServiceOwner") and account is not None:
+            merged["VpcEndpointServiceOwner"] = account
+    else:
+        if params.get("XksProxyVpcEndpointServiceName") or params.get("XksProxyVpcEndpointServiceOwner"):
+            raise validation_error("XksProxyVpcEndpointServiceName and XksProxyVpcEndpointServiceOwner are valid "
+                                   "only with VPC_ENDPOINT_SERVICE connectivity.")  # [G]
+        merged.pop("VpcEndpointServiceName", None)
+        merged.pop("VpcEndpointServiceOwner", None)
     order = ("Connectivity", "AccessKeyId", "UriEndpoint", "UriPath", "VpcEndpointServiceName",
              "VpcEndpointServiceOwner")
     return {name: merged[name] for name in order if merged.get(name) is not None}
@@ -70,6 +87,14 @@ def _check_unique(req: Request, candidate: CustomKeyStore, exclude: Optional[str
             if (mine.get("UriEndpoint"), mine.get("UriPath")) == (theirs.get("UriEndpoint"), theirs.get("UriPath")):
                 raise AWSError("XksProxyUriInUseException",
                                "The XKS proxy URI endpoint and path are already used by another custom key store.")
+            # A VPC endpoint service's private DNS name serves one store; public endpoints may be
+            # shared by public stores (with other paths), never with a VPC store [M].
+            vpc = "VPC_ENDPOINT_SERVICE"
+            if mine.get("UriEndpoint") == theirs.get("UriEndpoint") and vpc in (
+                    mine.get("Connectivity"), theirs.get("Connectivity")):
+                raise AWSError("XksProxyUriEndpointInUseException",
+                               f"The XKS proxy URI endpoint {mine.get('UriEndpoint')} is already used by "
+                               "another custom key store.")
             service = mine.get("VpcEndpointServiceName")
             if service is not None and service == theirs.get("VpcEndpointServiceName"):
                 raise AWSError("XksProxyVpcEndpointServiceInUseException",
@@ -89,15 +114,12 @@ def create_custom_key_store(req: Request) -> Dict[str, Any]:
     extra = [name for name in foreign if params.get(name) is not None]
     if extra:
         raise validation_error(f"A custom key store of type {store_type} does not take {', '.join(extra)}.")
-    if store_type == cks.EXTERNAL and params["XksProxyConnectivity"] == "VPC_ENDPOINT_SERVICE" \
-            and params.get("XksProxyVpcEndpointServiceName") is None:
-        raise validation_error("XksProxyVpcEndpointServiceName is required for VPC_ENDPOINT_SERVICE connectivity.")
     req.authorize_iam()
     store = CustomKeyStore(
         store_id=cks.new_store_id(), name=params["CustomKeyStoreName"], store_type=store_type, created=req.now,
         cluster_id=params.get("CloudHsmClusterId"), trust_anchor=params.get("TrustAnchorCertificate"),
         password=params.get("KeyStorePassword"),
-        xks=_xks_configuration(params) if store_type == cks.EXTERNAL else {},
+        xks=_xks_configuration(params, account=req.caller.account) if store_type == cks.EXTERNAL else {},
         xks_secret=(params.get("XksProxyAuthenticationCredential") or {}).get("RawSecretAccessKey"),
     )
     _check_unique(req, store)
@@ -141,7 +163,8 @@ def connect_custom_key_store(req: Request) -> Dict[str, Any]:
         raise invalid_state(store, "connected")
     if store.state == "DISCONNECTED":
         store.state, store.error_code = "CONNECTING", None
-        req.store.schedule(req.now + cks.CONNECT_TIME, "connected", store.store_id)
+        store.attempt += 1
+        req.store.schedule(req.now + cks.CONNECT_TIME, "connected", f"{store.store_id}#{store.attempt}")
     return {}
 
 
@@ -172,7 +195,7 @@ def update_custom_key_store(req: Request) -> Dict[str, Any]:
     candidate = CustomKeyStore(
         store_id=store.store_id, name=params.get("NewCustomKeyStoreName", store.name), store_type=store.store_type,
         created=store.created, cluster_id=params.get("CloudHsmClusterId", store.cluster_id),
-        xks=_xks_configuration(params, store.xks) if store.store_type == cks.EXTERNAL else {},
+        xks=_xks_configuration(params, store.xks, req.caller.account) if store.store_type == cks.EXTERNAL else {},
     )
     _check_unique(req, candidate, exclude=store.store_id)
     store.name, store.cluster_id, store.xks = candidate.name, candidate.cluster_id, candidate.xks
@@ -207,6 +230,10 @@ def key_in_store(req: Request, store_id: str, origin: str, spec: str, usage: str
                        "Custom key stores support only single-Region symmetric encryption KMS keys.")
     if store.state != "CONNECTED":
         raise invalid_state(store, "used to create KMS keys")
+    xks_key_id = req.params.get("XksKeyId")
+    if xks_key_id is not None and any(k.xks_key_id == xks_key_id for k in req.store.keys_in_store(store_id)):
+        raise AWSError("XksKeyAlreadyInUseException",  # [M]: one KMS key per external key; wording [G]
+                       f"The external key {xks_key_id} is already associated with a KMS key in {store_id}.")
     return store
 
 

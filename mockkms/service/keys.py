@@ -116,6 +116,9 @@ def list_keys(req: Request) -> Dict[str, Any]:
 @operation("EnableKey")
 def enable_key(req: Request) -> Dict[str, Any]:
     key = req.key()
+    if key.state == KeyState.UNAVAILABLE:  # its custom key store is disconnected: applied on reconnect
+        key.state_before_unavailable = KeyState.ENABLED
+        return {}
     key.state = KeyState.ENABLED
     req.store_of(key.account).rotate_if_overdue(key, req.now)
     return {}
@@ -123,7 +126,11 @@ def enable_key(req: Request) -> Dict[str, Any]:
 
 @operation("DisableKey")
 def disable_key(req: Request) -> Dict[str, Any]:
-    req.key().state = KeyState.DISABLED
+    key = req.key()
+    if key.state == KeyState.UNAVAILABLE:
+        key.state_before_unavailable = KeyState.DISABLED
+        return {}
+    key.state = KeyState.DISABLED
     return {}
 
 

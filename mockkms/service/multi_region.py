@@ -69,8 +69,10 @@ def replicate_key(req: Request) -> Dict[str, Any]:
     key.mr.add(replica, store)
     store.add_key(replica)
     store.schedule(req.now + REPLICA_CREATION, "ready", replica.key_id)
-    return {"ReplicaKeyMetadata": key_metadata(replica), "ReplicaPolicy": policies.returned(policy),
-            "ReplicaTags": [{"TagKey": k, "TagValue": v} for k, v in new_tags.items()]}
+    result = {"ReplicaKeyMetadata": key_metadata(replica), "ReplicaPolicy": policies.returned(policy)}
+    if new_tags:  # [O]: with no tags the recorded response has no ReplicaTags member at all
+        result["ReplicaTags"] = [{"TagKey": k, "TagValue": v} for k, v in new_tags.items()]
+    return result
 
 
 @operation("UpdatePrimaryRegion")

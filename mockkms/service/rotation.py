@@ -74,7 +74,8 @@ def get_key_rotation_status(req: Request) -> Dict[str, Any]:
         raise _unsupported(key)
     owner = key.rotation_owner  # replicas show their primary's setting
     # While a key is pending deletion its status reads false; cancelling restores it.
-    enabled = owner.rotation_period_days is not None and key.state != KeyState.PENDING_DELETION
+    enabled = owner.rotation_period_days is not None and key.state not in (KeyState.PENDING_DELETION,
+                                                                           KeyState.PENDING_REPLICA_DELETION)
     result: Dict[str, Any] = {"KeyRotationEnabled": enabled, "KeyId": key.arn}
     if enabled:
         result["RotationPeriodInDays"] = owner.rotation_period_days

@@ -73,6 +73,6 @@ def key_metadata(key: Key) -> Dict[str, Any]:
         meta[field] = list(algorithms)
     if key.xks_key_id is not None:
         meta["XksKeyConfiguration"] = {"Id": key.xks_key_id}
-    if key.current_material_id is not None and key.key_spec == "SYMMETRIC_DEFAULT":
+    if key.current_material_id is not None and key.key_spec == "SYMMETRIC_DEFAULT" and key.state != KeyState.CREATING:
         meta["CurrentKeyMaterialId"] = key.current_material_id
     return meta
