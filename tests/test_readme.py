@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-PRELUDE = "import boto3\nimport pytest\nfrom mockkms import mock_kms\n\n"
+PRELUDE = "import boto3\nimport botocore.config\nimport pytest\nfrom mockkms import mock_kms\n\n"
 
 
 def readme_tests() -> str:
