@@ -1,16 +1,43 @@
-"""``python -m mockkms demo``: a short tour of the mock, all in-process."""
+"""``python -m mockkms demo`` (a short tour, in-process) and ``python -m mockkms serve`` (an HTTP endpoint)."""
 from __future__ import annotations
 
+import argparse
 import sys
+from typing import List, Optional
 
 
-def main(argv: "list[str]") -> int:
-    if argv[:1] != ["demo"]:
-        print("usage: python -m mockkms demo", file=sys.stderr)
-        return 2
-    from .demo import run
-    run()
+def _serve(args: argparse.Namespace) -> int:
+    from .mock import MockKMS
+    from .server import Server
+    server = Server(MockKMS(account_id=args.account_id, region=args.region,
+                            enforce_policies=not args.no_enforce_policies),
+                    host=args.host, port=args.port, verbose=args.verbose)
+    print(f"mockkms serving KMS at {server.url}  (account {args.account_id}, Region {args.region}); "
+          "Ctrl-C stops it", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mockkms", description="AWS KMS for tests")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="a short tour of the in-process mock")
+    serve = commands.add_parser("serve", help="serve the KMS API over HTTP (for the AWS CLI and other SDKs)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="0 (the default) picks a free port")
+    serve.add_argument("--account-id", default="123456789012")
+    serve.add_argument("--region", default="us-east-1", help="for calls whose credentials name no Region")
+    serve.add_argument("--no-enforce-policies", action="store_true", help="store policies, do not evaluate them")
+    serve.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from .demo import run
+        run()
+        return 0
+    return _serve(args)
 
 
 if __name__ == "__main__":
