@@ -22,7 +22,7 @@ from typing import Any, Dict, Optional, TypeVar, Union
 
 import wrapt
 
-from . import credentials, faults, interceptor, service, wire
+from . import credentials, display, faults, interceptor, service, wire
 from .calls import CallLog, CallRecord
 from .domain import principals
 from .domain.clock import Clock
@@ -223,8 +223,13 @@ class MockKMS:
                         "or a unittest.TestCase class, or as a context manager")
 
     def __repr__(self) -> str:
-        state = "active" if self.active else "stopped"
-        return f"<MockKMS account_id={self.account_id} region={self.region} {state}>"
+        with self.world.lock:
+            return display.summary(self)
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the handle: a table of the keys."""
+        with self.world.lock:
+            return display.html_table(self)
 
 
 def _decorate_function(template: MockKMS, func: Any) -> Any:

@@ -458,9 +458,29 @@ def test_nested_mocks_inner_answers_then_outer_again():
 
 def test_repr_shows_options_and_state():
     m = mock_kms(account_id="111122223333", region="eu-west-1")
-    assert repr(m) == "<MockKMS account_id=111122223333 region=eu-west-1 stopped>"
+    assert repr(m) == "<MockKMS account_id=111122223333 region=eu-west-1 stopped; no keys>"
     with m:
-        assert repr(m) == "<MockKMS account_id=111122223333 region=eu-west-1 active>"
+        assert repr(m) == "<MockKMS account_id=111122223333 region=eu-west-1 active; no keys>"
+
+
+def test_repr_counts_keys_by_account_and_region():
+    with mock_kms() as m:
+        east, west = m.client("us-east-1"), m.client("eu-west-1")
+        east.create_key(), east.create_key(), west.create_key()
+        assert repr(m) == ("<MockKMS account_id=123456789012 region=us-east-1 active; "
+                           "123456789012/eu-west-1: 1 key, 123456789012/us-east-1: 2 keys>")
+
+
+def test_notebooks_show_a_table_of_keys():
+    with mock_kms() as m:
+        client = m.client()
+        key = client.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+        client.create_alias(AliasName="alias/app", TargetKeyId=key)
+        client.enable_key_rotation(KeyId=key)
+        page = m._repr_html_()
+    assert "<table>" in page and "<th>Key id</th>" in page
+    assert (f"<td>{key}</td><td>alias/app</td><td>SYMMETRIC_DEFAULT</td><td>ENCRYPT_DECRYPT</td>"
+            "<td>Enabled</td><td>every 365 days</td><td>primary</td>") in page
 
 
 def test_package_exports_the_public_names():
