@@ -7,11 +7,19 @@ from typing import List, Optional
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     from .mock import MockKMS
     from .server import Server
-    server = Server(MockKMS(account_id=args.account_id, region=args.region,
-                            enforce_policies=not args.no_enforce_policies),
-                    host=args.host, port=args.port, verbose=args.verbose)
+    from .snapshot import SeedError
+    state = args.state if args.state is not None and os.path.exists(args.state) else None
+    try:
+        kms = MockKMS(account_id=args.account_id, region=args.region,
+                      enforce_policies=not args.no_enforce_policies, state=state)
+    except (SeedError, KeyError, TypeError, ValueError) as error:
+        print(f"mockkms: cannot load the state file {args.state}: {error}", file=sys.stderr)
+        return 1
+    server = Server(kms, host=args.host, port=args.port, verbose=args.verbose, state_file=args.state)
     print(f"mockkms serving KMS at {server.url}  (account {args.account_id}, Region {args.region}); "
           "Ctrl-C stops it", flush=True)
     try:
@@ -32,6 +40,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     serve.add_argument("--region", default="us-east-1", help="for calls whose credentials name no Region")
     serve.add_argument("--no-enforce-policies", action="store_true", help="store policies, do not evaluate them")
     serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.add_argument("--state", metavar="FILE", help="keep the world in FILE (JSON) across restarts")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import run

@@ -22,7 +22,7 @@ from typing import Any, Dict, Optional, TypeVar, Union
 
 import wrapt
 
-from . import credentials, display, faults, interceptor, service, wire
+from . import credentials, display, faults, interceptor, service, snapshot, wire
 from .calls import CallLog, CallRecord
 from .domain import principals
 from .domain.clock import Clock
@@ -41,7 +41,8 @@ class MockKMS:
     """An in-process KMS.  Users get one from ``mock_kms(...)`` or the ``kms`` fixture."""
 
     def __init__(self, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
-                 enforce_policies: bool = True, on_demand_rotation_limit: int = 25):
+                 enforce_policies: bool = True, on_demand_rotation_limit: int = 25,
+                 state: Optional[snapshot.Seed] = None):
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be a 12-digit string, not {account_id!r}")
         self.account_id = account_id
@@ -57,6 +58,9 @@ class MockKMS:
         self.faults = Faults()
         self._root = service.Caller.root(account_id)  # whoever calls with credentials this mock did not issue
         self._callers: Dict[str, service.Caller] = {}
+        self._state = snapshot.read(state) if state is not None else None
+        if self._state is not None:
+            snapshot.load(self.world, self._state, account_id, region)
         self._depth = 0
         self._lock = threading.Lock()
         # A mock made for one test (decorator, fixture) is never started again, so its
@@ -140,6 +144,12 @@ class MockKMS:
         with self.world.lock:
             self.world.attach_identity_policy(target, parsed)
 
+    def dump(self) -> Dict[str, Any]:
+        """The whole world as a seed: ``mock_kms(state=kms.dump())`` continues it exactly
+        (same keys, materials, policies, grants, aliases, tags, rotations, clock)."""
+        with self.world.lock:
+            return snapshot.dump(self.world)
+
     def fail(self, operation: Optional[str] = None, error: str = "ThrottlingException", *, times: int = 1,
              key: Optional[str] = None, message: Optional[str] = None, status: Optional[int] = None) -> Fault:
         """Make the next ``times`` calls of ``operation`` (any operation if None; only those naming
@@ -210,7 +220,7 @@ class MockKMS:
     # -- decorating ------------------------------------------------------------------------
     def _fresh(self) -> "MockKMS":
         fresh = MockKMS(account_id=self.account_id, region=self.region, enforce_policies=self.enforce_policies,
-                        on_demand_rotation_limit=self.on_demand_rotation_limit)
+                        on_demand_rotation_limit=self.on_demand_rotation_limit, state=self._state)
         fresh._single_use = True
         return fresh
 
@@ -296,16 +306,18 @@ def _decorate_class(template: MockKMS, cls: type) -> type:
 
 
 def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
-             enforce_policies: bool = True, on_demand_rotation_limit: int = 25) -> Any:
+             enforce_policies: bool = True, on_demand_rotation_limit: int = 25,
+             state: Optional[snapshot.Seed] = None) -> Any:
     """A new mock; or, used bare as ``@mock_kms``, the decorated target.
 
     ``enforce_policies=False`` stores key policies, identity policies and grants but
     lets every caller do everything (only the API's own rules still hold).
     ``on_demand_rotation_limit`` is RotateKeyOnDemand's per-key quota (25, as the API
-    documentation states; a 2025 recording of AWS hit 10).
+    documentation states; a 2025 recording of AWS hit 10).  ``state`` seeds the world:
+    a dict, or a JSON / TOML file, in the format ``kms.dump()`` writes (see mockkms.snapshot).
     """
     template = MockKMS(account_id=account_id, region=region, enforce_policies=enforce_policies,
-                       on_demand_rotation_limit=on_demand_rotation_limit)
+                       on_demand_rotation_limit=on_demand_rotation_limit, state=state)
     if target is None:
         return template
     return template(target)

@@ -1,6 +1,6 @@
 """Server mode: the same mock behind an HTTP endpoint, for the AWS CLI and other SDKs.
 
-    python -m mockkms serve [--host 127.0.0.1] [--port 0]
+    python -m mockkms serve [--host 127.0.0.1] [--port 0] [--state FILE]
 
     with mockkms.serve() as server:            # in tests: a free port, stopped on exit
         boto3.client("kms", endpoint_url=server.url, ...)
@@ -14,7 +14,10 @@ usable header gets AWS's authentication error.
 """
 from __future__ import annotations
 
+import json
+import os
 import re
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional, Tuple
@@ -55,8 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
             response = wire.encode_error(error)
         else:
             response = self.server.kms.answer(operation, body, region, access_key)
-            if self.server.on_answer is not None:
-                self.server.on_answer()
+            if self.server.on_answer is not None and response.error_code is None:
+                self.server.on_answer()  # e.g. make the change durable before acknowledging it
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
@@ -80,15 +83,46 @@ class _Server(ThreadingHTTPServer):
 
 
 class Server:
-    """A running endpoint: ``url``, the ``kms`` handle it serves, ``stop()``; a context manager."""
+    """A running endpoint: ``url``, the ``kms`` handle it serves, ``stop()``; a context manager.
+
+    With ``state_file`` the world survives restarts: it is loaded from the file if the file
+    exists, and written back after every successful call, before the answer is sent
+    (atomically: a crash mid-write leaves the previous file whole).
+    """
 
     def __init__(self, kms: Optional[MockKMS] = None, host: str = "127.0.0.1", port: int = 0,
-                 verbose: bool = False):
-        self.kms = kms or MockKMS()
+                 verbose: bool = False, state_file: Optional[str] = None):
+        if kms is None:
+            state = state_file if state_file is not None and os.path.exists(state_file) else None
+            kms = MockKMS(state=state)
+        self.kms = kms
+        self.state_file = state_file
+        self._save_lock = threading.Lock()
         self._httpd = _Server((host, port), self.kms, verbose)
+        if state_file is not None:
+            self._httpd.on_answer = self.save
         host_name, port_number = self._httpd.server_address[:2]
         self.url = f"http://{host_name}:{port_number}"
         self._thread: Optional[threading.Thread] = None
+
+    def save(self) -> None:
+        """Write the world to the state file: a new file, flushed, then renamed over the old one."""
+        if self.state_file is None:
+            return
+        with self._save_lock:
+            text = json.dumps(self.kms.dump(), indent=1, sort_keys=True)
+            directory = os.path.dirname(os.path.abspath(self.state_file))
+            handle, temporary = tempfile.mkstemp(prefix=".mockkms-state-", dir=directory)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    out.write(text)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, self.state_file)
+            except BaseException:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+                raise
 
     def start(self) -> "Server":
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="mockkms-server", daemon=True)
@@ -111,6 +145,8 @@ class Server:
         self.stop()
 
 
-def serve(kms: Optional[MockKMS] = None, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> Server:
-    """A server for ``kms`` (a fresh mock if None); use it as ``with mockkms.serve() as server:``."""
-    return Server(kms, host, port, verbose)
+def serve(kms: Optional[MockKMS] = None, host: str = "127.0.0.1", port: int = 0, verbose: bool = False,
+          state_file: Optional[str] = None) -> Server:
+    """A server for ``kms`` (a fresh mock, or one loaded from ``state_file``, if None);
+    use it as ``with mockkms.serve() as server:``."""
+    return Server(kms, host, port, verbose, state_file)

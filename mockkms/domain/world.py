@@ -211,6 +211,16 @@ class World:
     def attach_identity_policy(self, principal: Principal, policy: Policy) -> None:
         self._identity_policies.setdefault(self._identity_key(principal), []).append(policy)
 
+    def identity_policy_texts(self) -> Dict[str, List[str]]:
+        """The attached identity policies by principal ARN (roles without their path)."""
+        texts: Dict[str, List[str]] = {}
+        for identity, attached in self._identity_policies.items():
+            if isinstance(identity, tuple):
+                _, account, role_name = identity
+                identity = f"arn:aws:iam::{account}:role/{role_name}"
+            texts[str(identity)] = [p.text for p in attached]
+        return texts
+
     def identity_policies_of(self, principal: Principal) -> List[Policy]:
         if not self._identity_policies:
             return []
