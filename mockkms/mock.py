@@ -200,7 +200,7 @@ class MockKMS:
 
         response = wire.serve(operation, body, service.dispatch,
                               service.CallContext(self.world, region, caller), keep, parsed,
-                              service.regions.withheld(region))
+                              _withheld(region))
         record.error_code = response.error_code
         record.error_message = response.error_message
         self.calls.append(record)
@@ -321,6 +321,17 @@ def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: s
     if target is None:
         return template
     return template(target)
+
+
+_WITHHELD: Dict[str, Any] = {}
+
+
+def _withheld(region: str) -> Any:
+    """The enum values ``region`` does not offer (cached: one lookup per call)."""
+    withheld = _WITHHELD.get(region)
+    if withheld is None:
+        withheld = _WITHHELD[region] = service.regions.withheld(region)
+    return withheld
 
 
 def _principal(value: str) -> principals.Principal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -99,8 +99,8 @@ class Key:
     rotation_period_days: Optional[int] = None
     next_rotation: Optional[_dt.datetime] = None
     on_demand_rotations: int = 0
-    #: the last successful cryptographic use: (operation, time, request id, CloudTrail event id)
-    last_usage: Optional[Tuple[str, _dt.datetime, str, str]] = None
+    #: the last successful cryptographic use: [operation, time, request id, CloudTrail event id or None]
+    last_usage: Optional[List[Any]] = None
     #: the multi-Region key set this key belongs to (primary or replica), if any
     mr: Optional[MultiRegionSet] = None
     #: the state to return to when an UpdatePrimaryRegion's Updating ends

@@ -20,9 +20,12 @@ TRACKED = frozenset({
 
 
 def record(req: Request, request_id: str) -> None:
-    """After a tracked operation succeeded: note it on every key it used."""
+    """After a tracked operation succeeded: note it on every key it used.
+
+    The CloudTrail event id is made when first read (GetKeyLastUsage), not on every call.
+    """
     for key in req.used:
-        key.last_usage = (req.operation, req.now, request_id, uuid4())
+        key.last_usage = [req.operation, req.now, request_id, None]
 
 
 @operation("GetKeyLastUsage")
@@ -30,6 +33,8 @@ def get_key_last_usage(req: Request) -> Dict[str, Any]:
     key = req.key()
     result: Dict[str, Any] = {"KeyId": key.key_id}
     if key.last_usage is not None:
+        if key.last_usage[3] is None:
+            key.last_usage[3] = uuid4()
         operation_name, when, request_id, event_id = key.last_usage
         result["KeyLastUsage"] = {"Operation": operation_name, "Timestamp": when,
                                   "CloudTrailEventId": event_id, "KmsRequestId": request_id}

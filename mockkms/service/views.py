@@ -7,9 +7,20 @@ from typing import Any, Dict, Optional
 from ..domain.key import Key, KeyState
 from ..model import service_model
 
-# The deprecated CustomerMasterKeySpec cannot name the newer specs (ML-DSA, Ed25519): AWS
-# leaves the field out for them rather than send a value outside its enum.
-_LEGACY_SPECS = frozenset(service_model().shape_for("CustomerMasterKeySpec").enum)
+class _LegacySpecs:
+    """The deprecated CustomerMasterKeySpec cannot name the newer specs (ML-DSA, Ed25519): AWS
+    leaves the field out for them rather than send a value outside its enum.  Read from the
+    model on first use, so importing mockkms does not load the model."""
+
+    _specs: "Optional[frozenset]" = None
+
+    def __contains__(self, spec: str) -> bool:
+        if self._specs is None:
+            _LegacySpecs._specs = frozenset(service_model().shape_for("CustomerMasterKeySpec").enum)
+        return spec in self._specs  # type: ignore[operator]
+
+
+_LEGACY_SPECS = _LegacySpecs()
 
 
 def spec_fields(key: Key) -> Dict[str, Any]:
