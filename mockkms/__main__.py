@@ -11,15 +11,18 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .mock import MockKMS
     from .server import Server
-    from .snapshot import SeedError
     state = args.state if args.state is not None and os.path.exists(args.state) else None
     try:
         kms = MockKMS(account_id=args.account_id, region=args.region,
                       enforce_policies=not args.no_enforce_policies, state=state)
-    except (SeedError, KeyError, TypeError, ValueError) as error:
+    except ValueError as error:  # SeedError, and a state file not named *.json
         print(f"mockkms: cannot load the state file {args.state}: {error}", file=sys.stderr)
         return 1
-    server = Server(kms, host=args.host, port=args.port, verbose=args.verbose, state_file=args.state)
+    try:
+        server = Server(kms, host=args.host, port=args.port, verbose=args.verbose, state_file=args.state)
+    except ValueError as error:
+        print(f"mockkms: {error}", file=sys.stderr)
+        return 1
     print(f"mockkms serving KMS at {server.url}  (account {args.account_id}, Region {args.region}); "
           "Ctrl-C stops it", flush=True)
     try:

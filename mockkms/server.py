@@ -92,6 +92,8 @@ class Server:
 
     def __init__(self, kms: Optional[MockKMS] = None, host: str = "127.0.0.1", port: int = 0,
                  verbose: bool = False, state_file: Optional[str] = None):
+        if state_file is not None and not state_file.endswith(".json"):
+            raise ValueError(f"{state_file}: the state file is written as JSON; name it *.json")
         if kms is None:
             state = state_file if state_file is not None and os.path.exists(state_file) else None
             kms = MockKMS(state=state)
@@ -133,10 +135,11 @@ class Server:
         self._httpd.serve_forever()
 
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
+        if self._thread is not None:  # shutdown() waits for a serve_forever() that must be running
+            self._httpd.shutdown()
             self._thread.join()
+            self._thread = None
+        self._httpd.server_close()
 
     def __enter__(self) -> "Server":
         return self.start()

@@ -45,19 +45,29 @@ VERSION = 1
 _STATES = {KeyState.ENABLED, KeyState.DISABLED, KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION,
            KeyState.PENDING_IMPORT, KeyState.UNAVAILABLE, KeyState.CREATING, KeyState.UPDATING}
 Seed = Union[Dict[str, Any], str, "os.PathLike[str]"]
+_KEY_FIELDS = frozenset({
+    "id", "account", "region", "spec", "usage", "description", "origin", "manager", "state", "created",
+    "policy", "tags", "aliases", "materials", "current_material", "material", "private_key",
+    "rotation_period_days", "next_rotation", "on_demand_rotations", "deletion_date", "pending_window_days",
+    "primary_region", "multi_region", "custom_key_store", "cloudhsm_cluster_id", "xks_key_id", "state_before",
+    "grants",
+})
 
 
 class SeedError(ValueError):
     """A seed that does not describe a world; the message names the field."""
 
 
-def read(seed: Seed) -> Dict[str, Any]:
-    """The seed as a dict: given as one, or read from a ``.json`` / ``.toml`` file."""
-    if isinstance(seed, dict):
+def read(seed: Seed) -> Any:
+    """The seed's data: given directly, or read from a ``.json`` / ``.toml`` file."""
+    if not isinstance(seed, (str, os.PathLike)):
         return seed
     path = os.fspath(seed)
-    with open(path, "rb") as handle:
-        raw = handle.read()
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise SeedError(f"{path}: cannot read it ({error.strerror or error})") from None
     if path.endswith(".toml"):
         try:
             import tomllib  # Python 3.11+
@@ -66,7 +76,10 @@ def read(seed: Seed) -> Dict[str, Any]:
                 import tomli as tomllib  # type: ignore[no-redef]
             except ImportError:
                 raise SeedError(f"{path}: reading TOML needs Python 3.11+ or the tomli package") from None
-        return tomllib.loads(raw.decode("utf-8"))
+        try:
+            return tomllib.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise SeedError(f"{path}: not TOML ({error})") from None
     try:
         return json.loads(raw)
     except ValueError as error:
@@ -112,7 +125,9 @@ def _key(world: World, key: Key) -> Dict[str, Any]:
         "usage": key.key_usage, "description": key.description, "origin": key.origin,
         "manager": key.key_manager, "state": key.state, "created": _time(key.created),
         "policy": None if key.policy.default_for == key.account else key.policy.text,
-        "tags": dict(key.tags), "aliases": [a.name for a in store.aliases_of(key.key_id)],
+        "tags": dict(key.tags),
+        "aliases": [{"name": a.name, "created": _time(a.created), "updated": _time(a.updated)}
+                    for a in store.aliases_of(key.key_id)],
         "materials": [_material(m) for m in key.materials.values()],
         "current_material": key.current_material_id,
         "private_key": _b64(keypairs.private_der(private)) if private is not None else None,
@@ -169,7 +184,7 @@ class _Reader:
         try:
             parsed = _dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         except ValueError:
-            raise self.fail(f"{where}.{name}", f"{value!r} is not an ISO 8601 time") from None
+            raise self.fail(f"{where}.{name}" if where else name, f"{value!r} is not an ISO 8601 time") from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=_dt.timezone.utc)
 
     def bytes(self, value: Any, where: str) -> bytes:
@@ -177,6 +192,11 @@ class _Reader:
             return base64.b64decode(value, validate=True)
         except (ValueError, TypeError):
             raise self.fail(where, "is not base64") from None
+
+    def require(self, entry: Dict[str, Any], name: str, where: str) -> Any:
+        if entry.get(name) is None:
+            raise self.fail(f"{where}.{name}", "is required")
+        return entry[name]
 
     def choice(self, entry: Dict[str, Any], name: str, allowed: Any, default: Any, where: str, what: str) -> Any:
         value = entry.get(name, default)
@@ -187,6 +207,9 @@ class _Reader:
     def key(self, entry: Any, where: str) -> None:
         if not isinstance(entry, dict):
             raise self.fail(where, "must be an object")
+        unknown = set(entry) - _KEY_FIELDS
+        if unknown:
+            raise self.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}")
         account = str(entry.get("account", self.account))
         region = str(entry.get("region", self.region))
         spec = self.choice(entry, "spec", specs.ALGORITHMS, specs.SYMMETRIC, where, "a KeySpec")
@@ -230,12 +253,19 @@ class _Reader:
         store.add_key(key)
         for index, grant in enumerate(entry.get("grants") or []):
             self.grant(key, grant, f"{where}.grants[{index}]")
-        for index, name in enumerate(entry.get("aliases") or []):
+        aliases = entry.get("aliases") or []
+        if not isinstance(aliases, list):
+            raise self.fail(f"{where}.aliases", "must be a list of alias names")
+        for index, alias in enumerate(aliases):
+            at = f"{where}.aliases[{index}]"
+            raw_alias = alias if isinstance(alias, dict) else {"name": alias}
+            name = raw_alias.get("name")
             if not (isinstance(name, str) and name.startswith("alias/")):
-                raise self.fail(f"{where}.aliases[{index}]", f"{name!r} is not an alias name")
+                raise self.fail(at, f"{name!r} is not an alias name")
             if name in store.aliases:
-                raise self.fail(f"{where}.aliases[{index}]", f"{name} already names another key")
-            store.aliases[name] = Alias(name, key_id, key.created, key.created)
+                raise self.fail(at, f"{name} already names another key")
+            created = self.time(raw_alias, "created", at) or key.created
+            store.aliases[name] = Alias(name, key_id, created, self.time(raw_alias, "updated", at) or created)
         if multi_region:
             self.join_set(key, entry, store)
 
@@ -246,7 +276,7 @@ class _Reader:
                 at = f"{where}.materials[{index}]"
                 secret = self.bytes(raw["secret"], f"{at}.secret") if raw.get("secret") is not None else None
                 material = KeyMaterial(self.time(raw, "created", at) or key.created, secret=secret or b"",
-                                       material_id=str(raw["id"]))
+                                       material_id=str(self.require(raw, "id", at)))
                 if secret is None:
                     material.forget()
                 material.rotation_type = raw.get("rotation_type")
@@ -269,18 +299,22 @@ class _Reader:
         elif spec in mac.KEY_BYTES and key.origin != "EXTERNAL":
             key.add_material(KeyMaterial(key.created, secret=os.urandom(mac.KEY_BYTES[spec])))
         if spec not in (specs.SYMMETRIC, *mac.KEY_BYTES):
-            der = entry.get("private_key") or entry.get("material")
+            field = "private_key" if entry.get("private_key") is not None else "material"
+            der = entry.get(field)
             if der is not None:
-                private = key_import.private_key_for(spec, self.bytes(der, f"{where}.private_key"))
-                if private is None and spec != "SM2":
-                    raise self.fail(f"{where}.private_key", f"is not a DER PKCS#8 private key of a {spec} key")
+                private = key_import.private_key_for(spec, self.bytes(der, f"{where}.{field}"))
+                if private is None:
+                    raise self.fail(f"{where}.{field}", f"is not a DER PKCS#8 private key of a {spec} key")
                 key.pair = keypairs.KeyPair(spec, [], private)
             elif key.origin != "EXTERNAL":
                 key.pair = self.world.new_key_pair(spec)
 
     def schedules(self, key: Key, entry: Dict[str, Any], where: str, store: Any) -> None:
         if entry.get("rotation_period_days") is not None:
-            key.rotation_period_days = int(entry["rotation_period_days"])
+            period = entry["rotation_period_days"]
+            if not isinstance(period, int) or isinstance(period, bool) or not 90 <= period <= 2560:
+                raise self.fail(f"{where}.rotation_period_days", f"{period!r} is not a number of days from 90 to 2560")
+            key.rotation_period_days = period
             next_rotation = self.time(entry, "next_rotation", where) or (
                 self.now + _dt.timedelta(days=key.rotation_period_days))
             store.plan_rotation(key, next_rotation)
@@ -313,8 +347,10 @@ class _Reader:
         key.mr = mr
 
     def grant(self, key: Key, raw: Dict[str, Any], where: str) -> None:
+        if not isinstance(raw, dict):
+            raise self.fail(where, "must be an object")
         grant = Grant(grant_id=str(raw.get("id") or os.urandom(32).hex()), key_id=key.key_id, key_arn=key.arn,
-                      grantee=str(raw["grantee"]), operations=tuple(raw.get("operations") or ()),
+                      grantee=str(self.require(raw, "grantee", where)), operations=tuple(raw.get("operations") or ()),
                       issuing_account=str(raw.get("issuing_account", f"arn:aws:iam::{key.account}:root")),
                       created=self.time(raw, "created", where) or self.now, retiring=raw.get("retiring"),
                       constraints=raw.get("constraints"), name=raw.get("name"))
@@ -324,8 +360,11 @@ class _Reader:
         key.grants[grant.grant_id] = grant
 
     def custom_key_store(self, raw: Dict[str, Any], where: str) -> None:
+        if not isinstance(raw, dict):
+            raise self.fail(where, "must be an object")
         store = cks.CustomKeyStore(
-            store_id=str(raw["id"]), name=str(raw["name"]), store_type=str(raw.get("type", cks.CLOUDHSM)),
+            store_id=str(self.require(raw, "id", where)), name=str(self.require(raw, "name", where)),
+            store_type=str(raw.get("type", cks.CLOUDHSM)),
             created=self.time(raw, "created", where) or self.now, state=str(raw.get("state", "DISCONNECTED")),
             error_code=raw.get("error_code"), cluster_id=raw.get("cluster_id"), trust_anchor=raw.get("trust_anchor"),
             password=raw.get("password"), xks=dict(raw.get("xks") or {}), xks_secret=raw.get("xks_secret"))
@@ -348,7 +387,7 @@ def load(world: World, seed: Seed, account: str, region: str) -> None:
         raise SeedError(f"state: unknown field(s) {', '.join(sorted(unknown))}")
     reader = _Reader(world, account, region)
     if data.get("clock") is not None:
-        world.clock.move_to(reader.time(data, "clock", "clock") or world.clock.now())
+        world.clock.move_to(reader.time(data, "clock", "") or world.clock.now())
         reader.now = world.clock.now()
     for index, raw in enumerate(data.get("custom_key_stores") or []):
         reader.custom_key_store(raw, f"custom_key_stores[{index}]")
@@ -361,6 +400,10 @@ def load(world: World, seed: Seed, account: str, region: str) -> None:
         principal = principals.parse(principal_arn)
         if principal is None:
             raise SeedError(f"state.identity_policies: {principal_arn!r} names no principal")
-        for document in documents:
+        for index, document in enumerate(documents):
             text = document if isinstance(document, str) else json.dumps(document)
-            world.attach_identity_policy(principal, policies.Policy.parse(text, key_policy=False))
+            try:
+                world.attach_identity_policy(principal, policies.Policy.parse(text, key_policy=False))
+            except policies.MalformedPolicy as malformed:
+                raise SeedError(f"state.identity_policies[{principal_arn!r}][{index}]: "
+                                f"{malformed.message or 'not a JSON policy document'}") from None

@@ -7,6 +7,8 @@ enum values with it.
 from __future__ import annotations
 
 import functools
+import threading
+from typing import Any, Callable, Dict
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel
@@ -25,3 +27,33 @@ def operation_model(name: str) -> OperationModel:
 
 def operation_names() -> list:
     return list(service_model().operation_names)
+
+
+_BUILD_LOCK = threading.RLock()
+_BUILDING: Dict[int, Dict[Any, Any]] = {}
+
+
+def built_once(cache: Dict[Any, Any], shape: Any, build: Callable[[Any], Any]) -> Any:
+    """``cache[shape]``, built by ``build(shape)`` the first time, by one thread at a time.
+
+    Other threads never see a half-built entry: while a shape is being built (and only for
+    the building thread, which may meet it again in a recursive shape) a forwarder stands
+    in for it; the finished entry goes into ``cache`` only once it is complete.
+    """
+    found = cache.get(shape)
+    if found is not None:
+        return found
+    with _BUILD_LOCK:
+        found = cache.get(shape)
+        if found is not None:
+            return found
+        building = _BUILDING.setdefault(id(cache), {})
+        if shape in building:
+            return building[shape]
+        building[shape] = lambda *args: cache[shape](*args)
+        try:
+            found = build(shape)
+        finally:
+            del building[shape]
+        cache[shape] = found
+        return found

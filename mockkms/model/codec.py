@@ -20,6 +20,7 @@ from botocore.utils import get_tzinfo_options
 from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
 from ..errors import AWSError
+from . import built_once
 
 _UTC = _dt.timezone.utc
 _JSON_TYPE = {str: "STRING_VALUE", bool: "VALUE_TRUE", int: "NUMBER_VALUE", float: "NUMBER_VALUE",
@@ -52,11 +53,7 @@ _DECODERS: Dict[Shape, Callable[[Any], Any]] = {}
 
 def decoder(shape: Shape) -> Callable[[Any], Any]:
     """The JSON -> Python conversion for ``shape`` (never given None), built once and cached."""
-    found = _DECODERS.get(shape)
-    if found is None:
-        _DECODERS[shape] = lambda value: _DECODERS[shape](value)  # recursive shapes
-        found = _DECODERS[shape] = _build_decoder(shape)
-    return found
+    return built_once(_DECODERS, shape, _build_decoder)
 
 
 def _expect(kind: type, shape: Shape) -> Callable[[Any], Any]:

@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, FrozenSet, List
 from botocore.model import OperationModel, Shape
 
 from ..errors import coral_clause, coral_validation_error
+from . import built_once
 
 
 def lower_camel(name: str) -> str:
@@ -36,7 +37,9 @@ def _java_length(value: str) -> int:
     """String length as Java counts it (UTF-16 code units)."""
     if value.isascii():
         return len(value)
-    return len(value.encode("utf-16-le")) // 2
+    # Characters beyond the BMP take two UTF-16 units; a lone surrogate (JSON allows "\ud800")
+    # takes one, as in Java, where encoding it would fail.
+    return len(value) + sum(1 for c in value if c > "\uffff")
 
 
 def render_value(value: Any) -> str:
@@ -74,11 +77,7 @@ def _checker(shape: Shape) -> Checker:
     A check appends Coral-worded clauses to ``errors``; it never raises, so one
     request's every violation is reported together, as AWS does.
     """
-    checker = _CHECKERS.get(shape)
-    if checker is None:
-        _CHECKERS[shape] = _no_check  # recursive shapes see a placeholder while being built
-        checker = _CHECKERS[shape] = _build(shape)
-    return checker
+    return built_once(_CHECKERS, shape, _build)
 
 
 def _build(shape: Shape) -> Checker:
