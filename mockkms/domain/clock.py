@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from typing import Optional
+import time
+from typing import Optional, Union
 
 UTC = _dt.timezone.utc
 
@@ -23,6 +24,20 @@ class Clock:
             self.move_to(start)
         if not tick:
             self.freeze()
+
+    def stamp(self) -> Union[float, _dt.datetime]:
+        """The current time, cheaply: to be turned into a datetime (``at``) only if ever read."""
+        if self._frozen is not None:
+            return self._frozen
+        return time.time() + self._offset.total_seconds()
+
+    @staticmethod
+    def at(stamp: Union[float, _dt.datetime]) -> _dt.datetime:
+        """The datetime of a :meth:`stamp`, as :meth:`now` would have given it then."""
+        if isinstance(stamp, _dt.datetime):
+            return stamp
+        when = _dt.datetime.fromtimestamp(stamp, UTC)
+        return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
     def now(self) -> _dt.datetime:
         """The mock's current time (aware, UTC, millisecond precision as AWS reports it)."""

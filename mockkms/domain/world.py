@@ -32,21 +32,29 @@ class Timeline:
     Nothing runs in the background and nothing sleeps.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Optional[Clock] = None) -> None:
         self._events: List[Tuple[_dt.datetime, int, "RegionStore", str, str]] = []
         self._sequence = itertools.count()
+        self._clock = clock
+        self._first = float("inf")  # when the earliest event falls due, as epoch seconds
 
     def schedule(self, when: _dt.datetime, store: "RegionStore", event: str, key_id: str) -> None:
         heapq.heappush(self._events, (when, next(self._sequence), store, event, key_id))
+        self._first = self._events[0][0].timestamp()
 
     def catch_up(self, now: Callable[[], _dt.datetime]) -> None:
         """Let every event whose time has come happen.
 
-        ``now`` is only called when an event is pending: most calls never read the clock.
+        ``now`` is only called when an event has fallen due: most calls never build a datetime
+        (a cheap clock stamp is compared with the earliest event's time).
         """
         heap = self._events
         if not heap:
             return
+        if self._clock is not None:
+            stamp = self._clock.stamp()
+            if (stamp if isinstance(stamp, float) else stamp.timestamp()) < self._first - 0.001:
+                return
         when_now = now()
         while heap and heap[0][0] <= when_now:
             when, _, store, event, name = heapq.heappop(heap)
@@ -56,6 +64,7 @@ class Timeline:
             key = store.keys.get(name)
             if key is not None:
                 _EVENTS[event](store, key, when)
+        self._first = heap[0][0].timestamp() if heap else float("inf")
 
 
 class RegionStore:
@@ -184,7 +193,7 @@ class World:
         #: identity (IAM) policies by principal; roles by (account, role name), so sessions find them
         self._identity_policies: Dict[object, List[Policy]] = {}
         self.lock = threading.RLock()
-        self.timeline = Timeline()
+        self.timeline = Timeline(self.clock)
         self._stores: Dict[Tuple[str, str], RegionStore] = {}
         self._markers: Dict[str, Tuple[str, int]] = {}
         #: grant tokens CreateGrant issued -> their grant (removed when the grant goes)

@@ -22,10 +22,12 @@ TRACKED = frozenset({
 def record(req: Request, request_id: str) -> None:
     """After a tracked operation succeeded: note it on every key it used.
 
-    The CloudTrail event id is made when first read (GetKeyLastUsage), not on every call.
+    The time is a cheap stamp and the CloudTrail event id is made when first read
+    (GetKeyLastUsage), not on every call.
     """
+    when = req.now_if_read() or req.world.clock.stamp()
     for key in req.used:
-        key.last_usage = [req.operation, req.now, request_id, None]
+        key.last_usage = [req.operation, when, request_id, None]
 
 
 @operation("GetKeyLastUsage")
@@ -36,7 +38,7 @@ def get_key_last_usage(req: Request) -> Dict[str, Any]:
         if key.last_usage[3] is None:
             key.last_usage[3] = uuid4()
         operation_name, when, request_id, event_id = key.last_usage
-        result["KeyLastUsage"] = {"Operation": operation_name, "Timestamp": when,
+        result["KeyLastUsage"] = {"Operation": operation_name, "Timestamp": req.world.clock.at(when),
                                   "CloudTrailEventId": event_id, "KmsRequestId": request_id}
     result["TrackingStartDate"] = key.created
     result["KeyCreationDate"] = key.created

@@ -76,6 +76,10 @@ class Request:
     def _read_now(self) -> _dt.datetime:
         return self.now
 
+    def now_if_read(self) -> Optional[_dt.datetime]:
+        """The call's time if something already read it (else None: nobody needed it)."""
+        return self._now
+
     def store_of(self, account: str) -> RegionStore:
         return self.world.store(account, self.region)
 
