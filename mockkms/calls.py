@@ -9,6 +9,14 @@ from typing import Any, Dict, Iterator, List, Optional
 _KEY_PARAMS = ("KeyId", "SourceKeyId", "DestinationKeyId", "TargetKeyId")
 
 
+def _tail(identifier: str) -> str:
+    """What names the key or alias in an identifier: a key id, or ``alias/<name>`` (ARNs stripped)."""
+    if identifier.startswith("arn:"):
+        resource = identifier.split(":", 5)[-1]
+        return resource[len("key/"):] if resource.startswith("key/") else resource
+    return identifier
+
+
 @dataclass
 class CallRecord:
     """One call a mock answered: what was asked, by whom, and the AWS error it got (if any).
@@ -31,7 +39,7 @@ class CallRecord:
         """Whether a key parameter of the call is ``key`` (a key id, key ARN, alias name or alias ARN)."""
         for name in _KEY_PARAMS:
             value = self.params.get(name)
-            if isinstance(value, str) and (value == key or value.endswith("/" + key) or key.endswith("/" + value)):
+            if isinstance(value, str) and (value == key or _tail(value) == _tail(key)):
                 return True
         return False
 

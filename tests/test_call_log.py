@@ -44,12 +44,15 @@ def test_filter_by_operation_key_and_error(kms, client, key):
     assert len(kms.calls.filter("Encrypt", succeeded=True)) == 2
 
 
-def test_filter_by_key_matches_arns_and_aliases_as_given(kms, client, key):
+def test_filter_by_key_matches_ids_arns_and_aliases_as_given(kms, client, key):
     client.create_alias(AliasName="alias/app", TargetKeyId=key)
     client.encrypt(KeyId="alias/app", Plaintext=b"a")
+    client.encrypt(KeyId=f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/app", Plaintext=b"a")
     client.encrypt(KeyId=f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{key}", Plaintext=b"a")
-    assert len(kms.calls.filter("Encrypt", key=key)) == 1
-    assert len(kms.calls.filter("Encrypt", key="alias/app")) == 1
+    assert len(kms.calls.filter("Encrypt", key=key)) == 1  # aliases are matched as named, not resolved
+    assert len(kms.calls.filter("Encrypt", key=f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{key}")) == 1
+    assert len(kms.calls.filter("Encrypt", key="alias/app")) == 2
+    assert len(kms.calls.filter("Encrypt", key=f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/app")) == 2
 
 
 def test_assert_called_once_returns_the_record(kms, client, key):
