@@ -51,6 +51,19 @@ def activate(mock: Any) -> None:
     _thread.stack.append(mock)
 
 
+def enter_thread(mock: Any) -> None:
+    """An already active mock, started again by this thread: it answers this thread's calls."""
+    _thread.stack.append(mock)
+
+
+def leave_thread(mock: Any) -> None:
+    stack = _thread.stack
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i] is mock:
+            del stack[i]
+            break
+
+
 def deactivate(mock: Any) -> None:
     with _registry_lock:
         for i in range(len(_active) - 1, -1, -1):

@@ -77,6 +77,8 @@ class MockKMS:
         with self._lock:
             self._depth += 1
             if self._depth > 1:
+                # Already active: the calling thread now counts it as its own newest mock too.
+                interceptor.enter_thread(self)
                 return self
         credentials.acquire(self.region)
         interceptor.activate(self)
@@ -88,6 +90,7 @@ class MockKMS:
                 return
             self._depth -= 1
             if self._depth > 0:
+                interceptor.leave_thread(self)
                 return
         interceptor.deactivate(self)
         credentials.release()

@@ -10,8 +10,6 @@ are matched case-insensitively, as IAM does.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
-import re
 from typing import Any, Callable, Dict, List, Optional
 
 Context = Dict[str, Any]  # lower-cased condition key -> str, bool, number, datetime or list of those
@@ -21,14 +19,31 @@ class PolicyError(ValueError):
     """A policy that cannot be evaluated (unknown operator, bad value)."""
 
 
-@functools.lru_cache(maxsize=1024)
-def _compiled(pattern: str, ignore_case: bool) -> "re.Pattern[str]":
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
 def _glob(pattern: str, value: str, ignore_case: bool = False) -> bool:
-    return _compiled(pattern, ignore_case).fullmatch(value) is not None
+    """``*`` matches any run, ``?`` one character: the classic two-pointer matcher, which
+    backtracks only to the last ``*`` and so takes at most len(pattern) * len(value) steps
+    (a regex with many ``.*`` can take exponential time on a hostile value)."""
+    if ignore_case:
+        pattern, value = pattern.lower(), value.lower()
+    p = v = 0
+    star = -1
+    resume = 0
+    while v < len(value):
+        if p < len(pattern) and (pattern[p] == "?" or pattern[p] == value[v]):
+            p += 1
+            v += 1
+        elif p < len(pattern) and pattern[p] == "*":
+            star, resume = p, v
+            p += 1
+        elif star != -1:
+            p = star + 1
+            resume += 1
+            v = resume
+        else:
+            return False
+    while p < len(pattern) and pattern[p] == "*":
+        p += 1
+    return p == len(pattern)
 
 
 def _as_text(value: Any) -> str:
@@ -51,7 +66,10 @@ def _as_date(value: Any) -> Optional[_dt.datetime]:
         return value
     number = _as_number(value)
     if number is not None:
-        return _dt.datetime.fromtimestamp(number, _dt.timezone.utc)
+        try:
+            return _dt.datetime.fromtimestamp(number, _dt.timezone.utc)
+        except (OverflowError, ValueError, OSError):  # nan, inf, or beyond any datetime
+            return None
     try:
         parsed = _dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
@@ -138,6 +156,8 @@ def _key_holds(operator: str, key: str, expected: List[Any], context: Context) -
     if if_exists:
         name = name[:-len("ifexists")]
     present = key in context and context[key] is not None
+    if not expected:
+        return False  # a condition listing no values holds for nothing
     if name == "null":
         wants_absent = str(expected[0]).lower() == "true"
         return wants_absent != present
