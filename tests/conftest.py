@@ -8,6 +8,7 @@ Two guards run for every test, so no test can pass while breaking them:
 """
 from __future__ import annotations
 
+import _socket
 import functools
 import socket
 
@@ -34,6 +35,29 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def _loopback_create_connection(address, timeout=None, *args, **kwargs):
+    host, port = address[:2]
+    if host not in ("127.0.0.1", "localhost"):
+        raise NetworkUsed(f"a test tried to open a network connection: {address!r}")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if timeout is not None and timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+        sock.settimeout(timeout)
+    sock.connect(("127.0.0.1", port))
+    return sock
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """The no-network guard, relaxed for 127.0.0.1 (where server-mode tests listen)."""
+    def connect(self, address):
+        if isinstance(address, tuple) and address[0] in ("127.0.0.1", "localhost"):
+            return _socket.socket.connect(self, address)
+        raise NetworkUsed(f"a test tried to open a network connection: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "create_connection", _loopback_create_connection)
 
 
 _parsed_answer = interceptor.parsed_answer

@@ -5,11 +5,9 @@ These tests open loopback connections (and only those) to the server they start.
 from __future__ import annotations
 
 import base64
-import _socket
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,26 +24,8 @@ FAKE_CREDENTIALS = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_acc
 
 
 @pytest.fixture(autouse=True)
-def loopback_only(monkeypatch):
-    """The suite's no-network guard, relaxed for 127.0.0.1 (where these tests' servers listen)."""
-    def connect(self, address):
-        if isinstance(address, tuple) and address[0] in ("127.0.0.1", "localhost"):
-            return _socket.socket.connect(self, address)
-        raise AssertionError(f"a test tried to open a network connection: {address!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "create_connection", _loopback_create_connection)
-
-
-def _loopback_create_connection(address, timeout=None, *args, **kwargs):
-    host, port = address
-    if host not in ("127.0.0.1", "localhost"):
-        raise AssertionError(f"a test tried to open a network connection: {address!r}")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if timeout is not None and timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
-        sock.settimeout(timeout)
-    sock.connect(("127.0.0.1", port))
-    return sock
+def _loopback(loopback_only):
+    """Every test here talks to a server on 127.0.0.1 (conftest's loopback_only)."""
 
 
 @pytest.fixture

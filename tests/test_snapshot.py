@@ -10,14 +10,12 @@ The server tests open loopback connections (and only those) to the servers they 
 """
 from __future__ import annotations
 
-import _socket
 import base64
 import datetime as dt
 import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -908,27 +906,6 @@ def test_a_decorated_function_does_not_change_the_seed_dict():
 
 # --------------------------------------------------------------------------- the server's state file
 
-@pytest.fixture
-def loopback_only(monkeypatch):
-    """The suite's no-network guard, relaxed for 127.0.0.1 (where these tests' servers listen)."""
-    def connect(self, address):
-        if isinstance(address, tuple) and address[0] in ("127.0.0.1", "localhost"):
-            return _socket.socket.connect(self, address)
-        raise AssertionError(f"a test tried to open a network connection: {address!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "create_connection", _loopback_create_connection)
-
-
-def _loopback_create_connection(address, timeout=None, *args, **kwargs):
-    host, port = address
-    if host not in ("127.0.0.1", "localhost"):
-        raise AssertionError(f"a test tried to open a network connection: {address!r}")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if timeout is not None and timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
-        sock.settimeout(timeout)
-    sock.connect(("127.0.0.1", port))
-    return sock
 
 
 def client_for(server, region=REGION):

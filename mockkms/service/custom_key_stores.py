@@ -155,12 +155,18 @@ def _make_unavailable(region_store: RegionStore, store: CustomKeyStore) -> None:
             key.state = KeyState.UNAVAILABLE
 
 
-@operation("ConnectCustomKeyStore")
-def connect_custom_key_store(req: Request) -> Dict[str, Any]:
+def _store_to_change(req: Request, refused: "tuple[str, ...]", change: str) -> CustomKeyStore:
+    """The store a Connect/Disconnect/Delete names, unless its state refuses ``change``."""
     store = store_of(req, req.params["CustomKeyStoreId"])
     req.authorize_iam()
-    if store.state in ("DISCONNECTING", "FAILED"):
-        raise invalid_state(store, "connected")
+    if store.state in refused:
+        raise invalid_state(store, change)
+    return store
+
+
+@operation("ConnectCustomKeyStore")
+def connect_custom_key_store(req: Request) -> Dict[str, Any]:
+    store = _store_to_change(req, ("DISCONNECTING", "FAILED"), "connected")
     if store.state == "DISCONNECTED":
         store.state, store.error_code = "CONNECTING", None
         store.attempt += 1
@@ -170,10 +176,7 @@ def connect_custom_key_store(req: Request) -> Dict[str, Any]:
 
 @operation("DisconnectCustomKeyStore")
 def disconnect_custom_key_store(req: Request) -> Dict[str, Any]:
-    store = store_of(req, req.params["CustomKeyStoreId"])
-    req.authorize_iam()
-    if store.state in ("DISCONNECTING", "DISCONNECTED"):
-        raise invalid_state(store, "disconnected")
+    store = _store_to_change(req, ("DISCONNECTING", "DISCONNECTED"), "disconnected")
     store.state, store.error_code = "DISCONNECTED", None
     _make_unavailable(req.store, store)
     return {}
@@ -208,10 +211,7 @@ def update_custom_key_store(req: Request) -> Dict[str, Any]:
 
 @operation("DeleteCustomKeyStore")
 def delete_custom_key_store(req: Request) -> Dict[str, Any]:
-    store = store_of(req, req.params["CustomKeyStoreId"])
-    req.authorize_iam()
-    if store.state != "DISCONNECTED":
-        raise invalid_state(store, "deleted")
+    store = _store_to_change(req, ("CONNECTED", "CONNECTING", "FAILED", "DISCONNECTING"), "deleted")
     if req.store.keys_in_store(store.store_id):
         raise AWSError("CustomKeyStoreHasCMKsException",
                        f"Custom key store {store.store_id} still contains KMS keys: delete them first.")
