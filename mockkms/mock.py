@@ -42,7 +42,7 @@ class MockKMS:
 
     def __init__(self, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
                  enforce_policies: bool = True, on_demand_rotation_limit: int = 25,
-                 state: Optional[snapshot.Seed] = None):
+                 state: Optional[snapshot.Seed] = None, on_demand_rotation_seconds: float = 0):
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be a 12-digit string, not {account_id!r}")
         self.account_id = account_id
@@ -50,8 +50,10 @@ class MockKMS:
         self.enforce_policies = enforce_policies
         self.clock = Clock()
         self.on_demand_rotation_limit = on_demand_rotation_limit
+        self.on_demand_rotation_seconds = on_demand_rotation_seconds
         self.world = World(self.clock, enforce_policies=enforce_policies,
-                           on_demand_rotation_limit=on_demand_rotation_limit)
+                           on_demand_rotation_limit=on_demand_rotation_limit,
+                           on_demand_rotation_seconds=on_demand_rotation_seconds)
         self.calls = CallLog()
         self._identities = principals.Identities()
         #: faults still to inject (see :meth:`fail`)
@@ -223,7 +225,8 @@ class MockKMS:
     # -- decorating ------------------------------------------------------------------------
     def _fresh(self) -> "MockKMS":
         fresh = MockKMS(account_id=self.account_id, region=self.region, enforce_policies=self.enforce_policies,
-                        on_demand_rotation_limit=self.on_demand_rotation_limit, state=self._state)
+                        on_demand_rotation_limit=self.on_demand_rotation_limit, state=self._state,
+                        on_demand_rotation_seconds=self.on_demand_rotation_seconds)
         fresh._single_use = True
         return fresh
 
@@ -310,7 +313,7 @@ def _decorate_class(template: MockKMS, cls: type) -> type:
 
 def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
              enforce_policies: bool = True, on_demand_rotation_limit: int = 25,
-             state: Optional[snapshot.Seed] = None) -> Any:
+             state: Optional[snapshot.Seed] = None, on_demand_rotation_seconds: float = 0) -> Any:
     """A new mock; or, used bare as ``@mock_kms``, the decorated target.
 
     ``enforce_policies=False`` stores key policies, identity policies and grants but
@@ -318,9 +321,12 @@ def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: s
     ``on_demand_rotation_limit`` is RotateKeyOnDemand's per-key quota (25, as the API
     documentation states; a 2025 recording of AWS hit 10).  ``state`` seeds the world:
     a dict, or a JSON / TOML file, in the format ``kms.dump()`` writes (see mockkms.snapshot).
+    ``on_demand_rotation_seconds`` makes RotateKeyOnDemand take that long on the mock's clock
+    (AWS rotates asynchronously); by default it completes at once.
     """
     template = MockKMS(account_id=account_id, region=region, enforce_policies=enforce_policies,
-                       on_demand_rotation_limit=on_demand_rotation_limit, state=state)
+                       on_demand_rotation_limit=on_demand_rotation_limit, state=state,
+                       on_demand_rotation_seconds=on_demand_rotation_seconds)
     if target is None:
         return template
     return template(target)

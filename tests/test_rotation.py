@@ -664,3 +664,26 @@ def test_get_key_last_usage_works_on_a_key_pending_deletion(client, key_id):
     client.encrypt(KeyId=key_id, Plaintext=b"x")
     client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     assert last_usage(client, key_id)["KeyLastUsage"]["Operation"] == "Encrypt"
+
+
+# ------------------------------------------------------------------ on-demand rotation taking time
+
+def test_an_on_demand_rotation_in_progress_shows_its_start_and_refuses_another():
+    with mock_kms(on_demand_rotation_seconds=30) as slow:
+        client = slow.client()
+        key = client.create_key()["KeyMetadata"]["KeyId"]
+        before = client.describe_key(KeyId=key)["KeyMetadata"]["CurrentKeyMaterialId"]
+        started = slow.clock.freeze()
+        client.rotate_key_on_demand(KeyId=key)
+        assert client.get_key_rotation_status(KeyId=key)["OnDemandRotationStartDate"] == started
+        assert client.describe_key(KeyId=key)["KeyMetadata"]["CurrentKeyMaterialId"] == before
+        with pytest.raises(ClientError) as excinfo:
+            client.rotate_key_on_demand(KeyId=key)
+        assert error_of(excinfo)[0::2] == ("ConflictException", 400)
+        slow.clock.advance(seconds=31)
+        status = client.get_key_rotation_status(KeyId=key)
+        assert "OnDemandRotationStartDate" not in status
+        rotations = client.list_key_rotations(KeyId=key)["Rotations"]
+        assert [(r["RotationType"], r["RotationDate"]) for r in rotations] == [("ON_DEMAND", started)]
+        assert client.describe_key(KeyId=key)["KeyMetadata"]["CurrentKeyMaterialId"] != before
+        client.rotate_key_on_demand(KeyId=key)  # the next one may start now

@@ -99,6 +99,9 @@ class Key:
     rotation_period_days: Optional[int] = None
     next_rotation: Optional[_dt.datetime] = None
     on_demand_rotations: int = 0
+    #: an on-demand rotation in progress: when it started, and the imported material it makes current
+    on_demand_started: Optional[_dt.datetime] = None
+    on_demand_material: Optional["KeyMaterial"] = None
     #: the last successful cryptographic use: [operation, time, request id, CloudTrail event id or None]
     last_usage: Optional[List[Any]] = None
     #: the multi-Region key set this key belongs to (primary or replica), if any

@@ -140,6 +140,14 @@ class RegionStore:
             material.forget()  # expiry deletes the material, as DeleteImportedKeyMaterial does
         key.settle_import_state()
 
+    def _rotated(self, key: Key, when: _dt.datetime) -> None:
+        """An on-demand rotation in progress completes (dated when it was asked for)."""
+        started = key.on_demand_started
+        if started is None:
+            return
+        key.rotate(started, "ON_DEMAND", key.on_demand_material)
+        key.on_demand_started, key.on_demand_material = None, None
+
     def _ready(self, key: Key, when: _dt.datetime) -> None:
         """A new replica finishes Creating: usable, or waiting for its own imported material."""
         if key.state == KeyState.CREATING:
@@ -175,7 +183,7 @@ class RegionStore:
 
 _EVENTS: Dict[str, Callable[[RegionStore, Key, _dt.datetime], None]] = {
     "delete": RegionStore._delete, "rotate": RegionStore._rotate, "expire": RegionStore._expire,
-    "ready": RegionStore._ready, "updated": RegionStore._updated,
+    "ready": RegionStore._ready, "updated": RegionStore._updated, "rotated": RegionStore._rotated,
 }
 _STORE_EVENTS: Dict[str, Callable[[RegionStore, str, _dt.datetime], None]] = {
     "connected": RegionStore._connected,
@@ -184,10 +192,11 @@ _STORE_EVENTS: Dict[str, Callable[[RegionStore, str, _dt.datetime], None]] = {
 
 class World:
     def __init__(self, clock: Optional[Clock] = None, enforce_policies: bool = True,
-                 on_demand_rotation_limit: int = 25):
+                 on_demand_rotation_limit: int = 25, on_demand_rotation_seconds: float = 0):
         self.clock = clock or Clock()
         self.enforce_policies = enforce_policies
         self.on_demand_rotation_limit = on_demand_rotation_limit
+        self.on_demand_rotation_time = _dt.timedelta(seconds=on_demand_rotation_seconds)
         #: import tokens GetParametersForImport issued -> what they stand for (service.imports)
         self.import_tokens: Dict[bytes, Any] = {}
         #: identity (IAM) policies by principal; roles by (account, role name), so sessions find them

@@ -5,7 +5,10 @@ Automatic rotation happens on the mock's clock: the store schedules it (see
 :class:`~mockkms.domain.world.RegionStore`) and it takes place, as of its due
 date, on the first call after the clock passes it.  Every earlier material stays
 with the key, so old ciphertexts keep decrypting; new ones use the newest.
-On-demand rotation completes at once, so it is never seen "in progress".
+On-demand rotation completes at once, unless the mock was made with
+``on_demand_rotation_seconds``: then it is in progress (GetKeyRotationStatus shows
+OnDemandRotationStartDate, another RotateKeyOnDemand is a ConflictException) until
+the clock has moved that far.
 """
 from __future__ import annotations
 
@@ -80,6 +83,8 @@ def get_key_rotation_status(req: Request) -> Dict[str, Any]:
     if enabled:
         result["RotationPeriodInDays"] = owner.rotation_period_days
         result["NextRotationDate"] = owner.next_rotation
+    if owner.on_demand_started is not None:
+        result["OnDemandRotationStartDate"] = owner.on_demand_started
     return result
 
 
@@ -104,12 +109,20 @@ def rotate_key_on_demand(req: Request) -> Dict[str, Any]:
         raise AWSError("LimitExceededException",
                        "The on-demand rotations limit has been reached for the given keyId. "
                        f"No more on-demand rotations can be performed for this key: {key.arn}")  # [O]
+    if key.on_demand_started is not None:
+        # Wording [G]: the rule (one rotation at a time) is documented, its message is not.
+        raise AWSError("ConflictException", f"An on-demand rotation of {key.arn} is already in progress.")
     if key.next_rotation is not None and key.next_rotation - req.now <= _CONFLICT_WINDOW:
-        # Wording [G]: the rule (an automatic rotation due within 20 minutes) is documented.
         raise AWSError("ConflictException",
-                       f"An automatic rotation of {key.arn} is due within 20 minutes; try again after it.")
-    key.rotate(req.now, "ON_DEMAND", imported)
+                       f"An automatic rotation of {key.arn} is due within 20 minutes; try again after it.")  # [G]
     key.on_demand_rotations += 1
+    duration = req.world.on_demand_rotation_time
+    if not duration:
+        key.rotate(req.now, "ON_DEMAND", imported)
+    else:  # in progress until the clock has moved on: GetKeyRotationStatus shows when it started
+        key.on_demand_started = req.now
+        key.on_demand_material = imported
+        req.store_of(key.account).schedule(req.now + duration, "rotated", key.key_id)
     return {"KeyId": key.arn}
 
 
