@@ -14,6 +14,7 @@ reaches the network, whichever client sends it.
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import re
@@ -217,7 +218,24 @@ def before_send(request: Any, **kwargs: Any) -> Optional[AWSResponse]:
         response = wire.encode_error(error)
     else:
         response = mock.answer(operation, body or b"", region, access_key)
+    if _ASYNC_SEND.get():  # an aiobotocore attempt: it awaits the response's content
+        from aiobotocore.awsrequest import AioAWSResponse
+        return AioAWSResponse(request.url, response.status, response.headers, _AsyncBody(response.body))
     return AWSResponse(request.url, response.status, response.headers, _Body(lambda: response.body))
+
+
+class _AsyncBody:
+    """Just enough of an aiohttp response for aiobotocore's AioAWSResponse.content."""
+
+    def __init__(self, body: bytes):
+        self._body = body
+
+    async def read(self) -> bytes:
+        return self._body
+
+
+#: set while an async client's faulted call goes down aiobotocore's request path
+_ASYNC_SEND: "contextvars.ContextVar[bool]" = contextvars.ContextVar("mockkms_async_send", default=False)
 
 
 def _guard_make_request(wrapped: Any, instance: Any, args: tuple, kwargs: dict) -> Any:
@@ -226,8 +244,17 @@ def _guard_make_request(wrapped: Any, instance: Any, args: tuple, kwargs: dict) 
     if mock is None or operation_model.service_model.service_name != "kms":
         return wrapped(*args, **kwargs)
     is_async = inspect.iscoroutinefunction(getattr(type(instance), "_send_request", None))
-    if not is_async and _faulted(mock, operation_model, request_dict.get("body")):
-        return wrapped(*args, **kwargs)  # through the retry loop; before_send answers each attempt
+    if _faulted(mock, operation_model, request_dict.get("body")):
+        if not is_async:
+            return wrapped(*args, **kwargs)  # through the retry loop; before_send answers each attempt
+
+        async def through_the_retry_loop() -> Any:
+            token = _ASYNC_SEND.set(True)
+            try:
+                return await wrapped(*args, **kwargs)
+            finally:
+                _ASYNC_SEND.reset(token)
+        return through_the_retry_loop()
     region = (request_dict.get("context") or {}).get("client_region")
     answer = _answer(mock, operation_model, request_dict.get("body"), region, None)
     if is_async:

@@ -111,3 +111,41 @@ def test_the_call_log_keeps_the_injected_message(kms, key):
     record = kms.calls.last
     assert (record.operation, record.error_code, record.error_message) == ("Encrypt", "ThrottlingException",
                                                                          "Rate exceeded")
+
+
+# --------------------------------------------------------------------------- async clients
+
+@pytest.fixture
+def no_async_backoff(monkeypatch):
+    aiobotocore = pytest.importorskip("aiobotocore.endpoint")
+
+    async def no_sleep(seconds, *args, **kwargs):
+        return None
+
+    monkeypatch.setattr(aiobotocore.asyncio, "sleep", no_sleep)
+
+
+def async_client(retries):
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import get_session
+    return get_session().create_client("kms", region_name=REGION, config=AioConfig(retries=retries))
+
+
+@pytest.mark.asyncio
+async def test_an_async_client_retries_through_aiobotocores_loop(kms, no_async_backoff):
+    async with async_client({"mode": "standard", "max_attempts": 3}) as client:
+        key = (await client.create_key())["KeyMetadata"]["KeyId"]
+        kms.fail("Encrypt", "ThrottlingException", times=2)
+        response = await client.encrypt(KeyId=key, Plaintext=b"x")
+    assert response["ResponseMetadata"]["RetryAttempts"] == 2
+    assert [c.error_code for c in kms.calls.of("Encrypt")] == ["ThrottlingException", "ThrottlingException", None]
+
+
+@pytest.mark.asyncio
+async def test_an_async_client_without_retries_fails(kms, no_async_backoff):
+    async with async_client({"mode": "standard", "total_max_attempts": 1}) as client:
+        key = (await client.create_key())["KeyMetadata"]["KeyId"]
+        kms.fail("Encrypt", "KMSInternalException")
+        with pytest.raises(ClientError) as excinfo:
+            await client.encrypt(KeyId=key, Plaintext=b"x")
+    assert error_of(excinfo)[0::2] == ("KMSInternalException", 500)
