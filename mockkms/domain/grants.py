@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import itertools
 import os
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Set, Tuple
@@ -48,6 +49,9 @@ def new_token(grant_id: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+_SEQUENCE = itertools.count()
+
+
 def naming(named: str, caller: Principal) -> Optional[str]:
     """How the principal ``named`` covers ``caller``: "direct" (the caller, or the role of the caller's
     session), "account" (the caller's account as a whole), or None."""
@@ -78,6 +82,8 @@ class Grant:
     name: Optional[str] = None
     tokens: Set[str] = field(default_factory=set)
     live: bool = True  # False once retired, revoked, or deleted with its key
+    #: creation order, across the process: ListGrants pages in this order
+    sequence: int = field(default_factory=lambda: next(_SEQUENCE))
 
     @property
     def account(self) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
@@ -71,6 +72,9 @@ class KeyMaterial:
         self.valid_to = None
 
 
+_SEQUENCE = itertools.count()
+
+
 @dataclass
 class Key:
     key_id: str
@@ -114,6 +118,8 @@ class Key:
     xks_key_id: Optional[str] = None
     #: the state to return to when the key's custom key store connects again
     state_before_unavailable: Optional[str] = None
+    #: creation order, across the process: ListKeys pages in this order
+    sequence: int = field(default_factory=_SEQUENCE.__next__)
 
     @property
     def enabled(self) -> bool:

@@ -254,12 +254,12 @@ class World:
         return list(self._stores.values())
 
     # Pagination markers are opaque tokens this world issued, bound to one listing.
-    def issue_marker(self, listing: str, position: int) -> str:
+    def issue_marker(self, listing: str, position: Any) -> str:
         token = os.urandom(24).hex()
         self._markers[token] = (listing, position)
         return token
 
-    def marker_position(self, token: str, listing: str) -> Optional[int]:
+    def marker_position(self, token: str, listing: str) -> Any:
         entry = self._markers.get(token)
         if entry is None or entry[0] != listing:
             return None

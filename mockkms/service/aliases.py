@@ -113,5 +113,6 @@ def list_aliases(req: Request) -> Dict[str, Any]:
                     for name in (aws_managed.PREFIX + s for s in aws_managed.SERVICES)
                     if name not in req.store.aliases]
     entries.sort(key=lambda entry: entry["AliasName"])
-    page, more = pagination.page(req, entries, listing, 50, 100, "AliasName")
+    page, more = pagination.page(req, entries, listing, 50, 100, "AliasName",
+                                 order=[entry["AliasName"] for entry in entries])
     return {"Aliases": page, **more}

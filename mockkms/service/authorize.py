@@ -230,12 +230,36 @@ def _context(req: "Request", key: Optional[Key], action: str, param: Optional[st
     return build
 
 
+class _LazyContext(dict):
+    """Condition keys, some of them worked out only when a condition reads them."""
+
+    def later(self, name: str, make: Callable[[], object]) -> None:
+        self.__dict__.setdefault("_later", {})[name] = make
+
+    def _settle(self, name: object) -> None:
+        later = self.__dict__.get("_later")
+        if later and name in later:
+            self[name] = later.pop(name)()
+
+    def __contains__(self, name: object) -> bool:
+        self._settle(name)
+        return super().__contains__(name)
+
+    def __getitem__(self, name: object) -> object:
+        self._settle(name)
+        return super().__getitem__(name)
+
+    def get(self, name: object, default: object = None) -> object:
+        self._settle(name)
+        return super().get(name, default)
+
+
 def _build_context(req: "Request", key: Optional[Key], action: str, param: Optional[str]) -> Context:
     caller = req.caller
     principal = caller.principal
     params = req.params
     now: _dt.datetime = req.now
-    ctx: Context = {
+    ctx = _LazyContext({
         "kms:calleraccount": principal.account,
         "aws:principalaccount": principal.account,
         "aws:principalarn": principal.role_arn or principal.arn,
@@ -243,7 +267,7 @@ def _build_context(req: "Request", key: Optional[Key], action: str, param: Optio
         "aws:currenttime": now,
         "aws:epochtime": int(now.timestamp()),
         "aws:securetransport": True,
-    }
+    })
     if caller.via_service:
         ctx["kms:viaservice"] = caller.via_service
     if req.operation in _GRANT_ISSUE_OPERATIONS:
@@ -255,7 +279,8 @@ def _build_context(req: "Request", key: Optional[Key], action: str, param: Optio
         ctx["kms:multiregion"] = key.multi_region
         if key.multi_region:
             ctx["kms:multiregionkeytype"] = "PRIMARY"
-        ctx["kms:resourcealiases"] = [a.name for a in req.store_of(key.account).aliases_of(key.key_id)]
+        # Finding a key's aliases scans the store: done only if a condition asks for them.
+        ctx.later("kms:resourcealiases", lambda: [a.name for a in req.store_of(key.account).aliases_of(key.key_id)])
         for tag_key, tag_value in key.tags.items():
             ctx["aws:resourcetag/" + tag_key.lower()] = tag_value
     elif req.operation == "CreateKey":

@@ -108,8 +108,9 @@ def describe_key(req: Request) -> Dict[str, Any]:
 @operation("ListKeys")
 def list_keys(req: Request) -> Dict[str, Any]:
     req.authorize_iam()
-    keys = [{"KeyId": k.key_id, "KeyArn": k.arn} for k in req.store.keys.values()]
-    page, more = pagination.page(req, keys, "ListKeys", 100, 1000, "KeyId")
+    keys = list(req.store.keys.values())  # creation order (a dict keeps insertion order)
+    entries = [{"KeyId": k.key_id, "KeyArn": k.arn} for k in keys]
+    page, more = pagination.page(req, entries, "ListKeys", 100, 1000, "KeyId", order=[k.sequence for k in keys])
     return {"Keys": page, **more}
 
 

@@ -1,7 +1,8 @@
 """Limit / Marker / Truncated / NextMarker, the same way for every List* operation."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Sequence, Tuple
+import bisect
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from ..errors import AWSError
 
@@ -10,19 +11,25 @@ if TYPE_CHECKING:
 
 
 def page(req: "Request", items: Sequence[Dict[str, Any]], listing: str, default_limit: int,
-         max_limit: int, identity: str) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+         max_limit: int, identity: str,
+         order: Optional[Sequence[Any]] = None) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
     """Slice ``items`` for this request; returns the page and its Truncated/NextMarker fields.
 
     ``listing`` names what is listed (operation + filter), so a marker from one
     listing is refused by another.  Limits above the documented maximum are
     capped, as AWS does.
 
-    A marker remembers which items (by their ``identity`` field) were already
-    returned, not a position: code that deletes what it has listed before asking
-    for the next page (the usual clean-up loop) must not have items skipped, as
-    they would be if the list shrank under a positional cursor.
+    A marker never holds a position: code that deletes what it has listed before
+    asking for the next page (the usual clean-up loop) must not have items skipped,
+    as they would be if the list shrank under a positional cursor.  With ``order``
+    (each item's place in a stable total order, ascending, e.g. creation sequence or
+    name) a marker holds the last item's place and the next page starts after it:
+    constant memory, a binary search per page.  Without it, a marker remembers every
+    item (by its ``identity`` field) already returned: for short listings.
     """
     limit = min(req.get("Limit") or default_limit, max_limit)
+    if order is not None:
+        return _page_in_order(req, items, listing, limit, order)
     returned: FrozenSet[Any] = frozenset()
     marker = req.get("Marker")
     if marker is not None:
@@ -35,4 +42,19 @@ def page(req: "Request", items: Sequence[Dict[str, Any]], listing: str, default_
     if len(remaining) > limit:
         cursor = returned | {item[identity] for item in chunk}
         return chunk, {"NextMarker": req.world.issue_marker(listing, cursor), "Truncated": True}
+    return chunk, {"Truncated": False}
+
+
+def _page_in_order(req: "Request", items: Sequence[Dict[str, Any]], listing: str, limit: int,
+                   order: Sequence[Any]) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+    start = 0
+    marker = req.get("Marker")
+    if marker is not None:
+        last = req.world.marker_position(marker, listing)
+        if last is None:
+            raise AWSError("InvalidMarkerException", "Invalid marker")
+        start = bisect.bisect_right(order, last)
+    chunk = list(items[start:start + limit])
+    if start + limit < len(items):
+        return chunk, {"NextMarker": req.world.issue_marker(listing, order[start + limit - 1]), "Truncated": True}
     return chunk, {"Truncated": False}

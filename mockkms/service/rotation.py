@@ -152,8 +152,9 @@ def list_key_rotations(req: Request) -> Dict[str, Any]:
     if key.key_spec != "SYMMETRIC_DEFAULT":
         raise _unsupported(key)
     everything = req.params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
-    materials = [m for m in key.materials.values() if everything or m.rotation_type is not None]
-    entries = [_rotation_entry(key, m) for m in materials]
+    # Materials are never removed from a key (deleted ones keep their place), so their index is stable.
+    materials = [(i, m) for i, m in enumerate(key.materials.values()) if everything or m.rotation_type is not None]
+    entries = [_rotation_entry(key, m) for _, m in materials]
     listing = f"ListKeyRotations:{key.arn}:{everything}"
-    page, more = pagination.page(req, entries, listing, 100, 1000, "KeyMaterialId")
+    page, more = pagination.page(req, entries, listing, 100, 1000, "KeyMaterialId", order=[i for i, _ in materials])
     return {"Rotations": page, **more}
