@@ -1,7 +1,7 @@
 """CreateAlias, UpdateAlias, DeleteAlias, ListAliases."""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from ..domain import arn as arns
 from ..domain import aws_managed, specs
@@ -104,15 +104,23 @@ def list_aliases(req: Request) -> Dict[str, Any]:
         key = req.key(check_state=False)
         aliases = [a for a in aliases if a.target_key_id == key.key_id]
         listing += ":" + key.arn
-    entries = [{"AliasName": a.name, "AliasArn": _alias_arn(req, a.name), "TargetKeyId": a.target_key_id,
-                "CreationDate": a.created, "LastUpdatedDate": a.updated}
-               for a in aliases]
+    listed: List[Any] = list(aliases)
     if req.get("KeyId") is None:
         # Predefined aliases of AWS managed keys no service has made yet: listed without a target [M].
-        entries += [{"AliasName": name, "AliasArn": _alias_arn(req, name)}
-                    for name in (aws_managed.PREFIX + s for s in aws_managed.SERVICES)
-                    if name not in req.store.aliases]
-    entries.sort(key=lambda entry: entry["AliasName"])
-    page, more = pagination.page(req, entries, listing, 50, 100, "AliasName",
-                                 order=[entry["AliasName"] for entry in entries])
+        listed += [name for name in (aws_managed.PREFIX + s for s in aws_managed.SERVICES)
+                   if name not in req.store.aliases]
+    listed.sort(key=_name)
+
+    def entry(alias: Any) -> Dict[str, Any]:
+        if isinstance(alias, str):
+            return {"AliasName": alias, "AliasArn": _alias_arn(req, alias)}
+        return {"AliasName": alias.name, "AliasArn": _alias_arn(req, alias.name), "TargetKeyId": alias.target_key_id,
+                "CreationDate": alias.created, "LastUpdatedDate": alias.updated}
+
+    page, more = pagination.page(req, listed, listing, 50, 100, "AliasName", order=[_name(a) for a in listed],
+                                 entry=entry)
     return {"Aliases": page, **more}
+
+
+def _name(alias: Any) -> str:
+    return alias if isinstance(alias, str) else alias.name

@@ -109,8 +109,8 @@ def describe_key(req: Request) -> Dict[str, Any]:
 def list_keys(req: Request) -> Dict[str, Any]:
     req.authorize_iam()
     keys = list(req.store.keys.values())  # creation order (a dict keeps insertion order)
-    entries = [{"KeyId": k.key_id, "KeyArn": k.arn} for k in keys]
-    page, more = pagination.page(req, entries, "ListKeys", 100, 1000, "KeyId", order=[k.sequence for k in keys])
+    page, more = pagination.page(req, keys, "ListKeys", 100, 1000, "KeyId", order=[k.sequence for k in keys],
+                                 entry=lambda k: {"KeyId": k.key_id, "KeyArn": k.arn})
     return {"Keys": page, **more}
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from ..errors import AWSError
 
@@ -10,9 +10,9 @@ if TYPE_CHECKING:
     from .request import Request
 
 
-def page(req: "Request", items: Sequence[Dict[str, Any]], listing: str, default_limit: int,
-         max_limit: int, identity: str,
-         order: Optional[Sequence[Any]] = None) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+def page(req: "Request", items: Sequence[Any], listing: str, default_limit: int,
+         max_limit: int, identity: str, order: Optional[Sequence[Any]] = None,
+         entry: Optional[Callable[[Any], Dict[str, Any]]] = None) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
     """Slice ``items`` for this request; returns the page and its Truncated/NextMarker fields.
 
     ``listing`` names what is listed (operation + filter), so a marker from one
@@ -26,10 +26,12 @@ def page(req: "Request", items: Sequence[Dict[str, Any]], listing: str, default_
     name) a marker holds the last item's place and the next page starts after it:
     constant memory, a binary search per page.  Without it, a marker remembers every
     item (by its ``identity`` field) already returned: for short listings.
+    ``entry``, with ``order``, turns an item into its response entry: only the
+    page's items are turned, so a page of a long listing costs little.
     """
     limit = min(req.get("Limit") or default_limit, max_limit)
     if order is not None:
-        return _page_in_order(req, items, listing, limit, order)
+        return _page_in_order(req, items, listing, limit, order, entry)
     returned: FrozenSet[Any] = frozenset()
     marker = req.get("Marker")
     if marker is not None:
@@ -45,8 +47,8 @@ def page(req: "Request", items: Sequence[Dict[str, Any]], listing: str, default_
     return chunk, {"Truncated": False}
 
 
-def _page_in_order(req: "Request", items: Sequence[Dict[str, Any]], listing: str, limit: int,
-                   order: Sequence[Any]) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+def _page_in_order(req: "Request", items: Sequence[Any], listing: str, limit: int, order: Sequence[Any],
+                   entry: Optional[Callable[[Any], Dict[str, Any]]]) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
     start = 0
     marker = req.get("Marker")
     if marker is not None:
@@ -54,7 +56,7 @@ def _page_in_order(req: "Request", items: Sequence[Dict[str, Any]], listing: str
         if last is None:
             raise AWSError("InvalidMarkerException", "Invalid marker")
         start = bisect.bisect_right(order, last)
-    chunk = list(items[start:start + limit])
+    chunk = [entry(item) for item in items[start:start + limit]] if entry else list(items[start:start + limit])
     if start + limit < len(items):
         return chunk, {"NextMarker": req.world.issue_marker(listing, order[start + limit - 1]), "Truncated": True}
     return chunk, {"Truncated": False}
