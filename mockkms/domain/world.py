@@ -22,6 +22,45 @@ from .policy import Policy
 from .principals import Principal
 
 
+class AliasTable(Dict[str, Alias]):
+    """A store's aliases by name, also indexed by the key they point at.
+
+    The per-key index keeps the per-key alias limit check, ``ListAliases(KeyId=...)``
+    and ``kms:ResourceAliases`` independent of how many aliases the Region has.  Every
+    change goes through item assignment or deletion (UpdateAlias re-assigns).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_key: Dict[str, Dict[str, Alias]] = {}
+
+    def __setitem__(self, name: str, alias: Alias) -> None:
+        if name in self:
+            self._unindex(self[name])
+        super().__setitem__(name, alias)
+        self.by_key.setdefault(alias.target_key_id, {})[name] = alias
+
+    def __delitem__(self, name: str) -> None:
+        self._unindex(self[name])
+        super().__delitem__(name)
+
+    def _unindex(self, alias: Alias) -> None:
+        of_key = self.by_key.get(alias.target_key_id)
+        if of_key is not None:
+            of_key.pop(alias.name, None)
+            if not of_key:
+                del self.by_key[alias.target_key_id]
+
+    def pop(self, name: str, *default: Any) -> Any:  # type: ignore[override]
+        if name in self:
+            alias = self[name]
+            del self[name]
+            return alias
+        if default:
+            return default[0]
+        raise KeyError(name)
+
+
 class Timeline:
     """The events the clock will bring, in every store of one world.
 
@@ -74,7 +113,7 @@ class RegionStore:
         self.account = account
         self.region = region
         self.keys: Dict[str, Key] = {}
-        self.aliases: Dict[str, Alias] = {}
+        self.aliases = AliasTable()
         self.custom_key_stores: Dict[str, CustomKeyStore] = {}
         self._timeline = timeline or Timeline()
 
@@ -95,7 +134,7 @@ class RegionStore:
         del self.keys[key.key_id]
         for grant in key.grants.values():
             grant.live = False  # grants go with their key; so do their tokens
-        for name in [a.name for a in self.aliases.values() if a.target_key_id == key.key_id]:
+        for name in list(self.aliases.by_key.get(key.key_id, ())):
             del self.aliases[name]
         if key.mr is not None:
             self._leave_set(key, when)
@@ -178,7 +217,7 @@ class RegionStore:
         return [key for key in self.keys.values() if key.custom_key_store_id == store_id]
 
     def aliases_of(self, key_id: str) -> List[Alias]:
-        return [a for a in self.aliases.values() if a.target_key_id == key_id]
+        return list(self.aliases.by_key.get(key_id, {}).values())
 
 
 _EVENTS: Dict[str, Callable[[RegionStore, Key, _dt.datetime], None]] = {

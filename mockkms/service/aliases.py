@@ -78,8 +78,7 @@ def update_alias(req: Request) -> Dict[str, Any]:
         raise validation_error(
             f"{key.arn} is not compatible with the KMS key currently associated with {_alias_arn(req, name)}: "
             "the new KMS key must have the same key type and key usage.")
-    alias.target_key_id = key.key_id
-    alias.updated = req.now
+    req.store.aliases[name] = Alias(name, key.key_id, alias.created, req.now)  # re-assigned: re-indexed
     return {}
 
 
@@ -98,12 +97,13 @@ def delete_alias(req: Request) -> Dict[str, Any]:
 @operation("ListAliases")
 def list_aliases(req: Request) -> Dict[str, Any]:
     req.authorize_iam()
-    aliases = list(req.store.aliases.values())
     listing = "ListAliases"
     if req.get("KeyId") is not None:
         key = req.key(check_state=False)
-        aliases = [a for a in aliases if a.target_key_id == key.key_id]
+        aliases = req.store.aliases_of(key.key_id)
         listing += ":" + key.arn
+    else:
+        aliases = list(req.store.aliases.values())
     listed: List[Any] = list(aliases)
     if req.get("KeyId") is None:
         # Predefined aliases of AWS managed keys no service has made yet: listed without a target [M].
