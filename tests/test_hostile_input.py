@@ -103,7 +103,9 @@ class Seeds:
         self.by_member.setdefault(member, []).extend(values)
 
     def recipe(self, operation: str, **params: Any) -> None:
-        self.recipes.setdefault(operation, []).append(params)
+        """A request known to succeed (members an older botocore model lacks are left out)."""
+        members = SERVICE.operation_model(operation).input_shape.members
+        self.recipes.setdefault(operation, []).append({k: v for k, v in params.items() if k in members})
 
 
 PLAINTEXT = b"seed plaintext"
@@ -617,8 +619,10 @@ def test_every_operation_answers_hostile_parameters_in_china_like_a_service(oper
     _hostile_call(operation, seeded, runner, data)
 
 
-def test_there_are_54_operations():
-    assert len(OPERATIONS) == 54
+def test_every_operation_of_the_model_is_fuzzed_and_has_a_handler():
+    from mockkms.service import HANDLERS
+    assert len(OPERATIONS) >= 53  # 54 with today's botocore; Python 3.9's botocore lacks GetKeyLastUsage
+    assert set(OPERATIONS) <= set(HANDLERS)
 
 
 # -- raw bodies botocore would never send ----------------------------------------------------
@@ -1109,6 +1113,8 @@ class KeyLifecycles(RuleBasedStateMachine):
         self.mock.stop()
 
     def call(self, operation: str, client=None, **params) -> Tuple[Optional[dict], Optional[str]]:
+        if operation not in SERVICE.operation_names:  # an older botocore model
+            return None, None
         try:
             return getattr(client or self.client, xform_name(operation))(**params), None
         except ClientError as error:

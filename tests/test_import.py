@@ -104,8 +104,10 @@ def code_of(excinfo):
 
 @pytest.fixture
 def now(kms):
-    """The mock's clock, frozen: dates in responses can be compared exactly."""
-    return kms.clock.freeze()
+    """The mock's clock, frozen on a whole second: dates in responses can be compared exactly
+    (older botocore sends request timestamps such as ValidTo as whole seconds)."""
+    frozen = kms.clock.freeze()
+    return kms.clock.move_to(frozen.replace(microsecond=0))
 
 
 @pytest.fixture

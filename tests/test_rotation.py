@@ -16,6 +16,10 @@ from botocore.exceptions import ClientError
 from conftest import ACCOUNT, REGION, UNUSABLE_KEY, error_of, make_client
 from mockkms import mock_kms
 
+NEEDS_LAST_USAGE = pytest.mark.skipif(
+    "GetKeyLastUsage" not in make_client().meta.service_model.operation_names,
+    reason="this botocore's KMS model has no GetKeyLastUsage (older botocore, e.g. on Python 3.9)")
+
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/"
 DAY = dt.timedelta(days=1)
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -543,6 +547,7 @@ def test_list_key_rotations_of_a_non_symmetric_key_is_unsupported(client, spec, 
 
 # --------------------------------------------------------------------------- GetKeyLastUsage
 
+@NEEDS_LAST_USAGE
 def test_new_key_has_no_last_usage(client):
     meta = client.create_key()["KeyMetadata"]
     response = last_usage(client, meta["KeyId"])
@@ -550,10 +555,12 @@ def test_new_key_has_no_last_usage(client):
                         "KeyCreationDate": meta["CreationDate"]}
 
 
+@NEEDS_LAST_USAGE
 def test_get_key_last_usage_accepts_the_key_arn(client, key_id):
     assert last_usage(client, arn(key_id))["KeyId"] == key_id
 
 
+@NEEDS_LAST_USAGE
 def test_encrypt_is_recorded_as_last_usage(kms, client, key_id):
     kms.clock.advance(days=3)
     when = kms.clock.freeze()
@@ -563,6 +570,7 @@ def test_encrypt_is_recorded_as_last_usage(kms, client, key_id):
     assert usage == {"Operation": "Encrypt", "Timestamp": when, "KmsRequestId": request_id}
 
 
+@NEEDS_LAST_USAGE
 def test_last_usage_keeps_the_tracking_start_at_key_creation(kms, client):
     meta = client.create_key()["KeyMetadata"]
     kms.clock.advance(days=10)
@@ -571,6 +579,7 @@ def test_last_usage_keeps_the_tracking_start_at_key_creation(kms, client):
     assert (response["TrackingStartDate"], response["KeyCreationDate"]) == (meta["CreationDate"],) * 2
 
 
+@NEEDS_LAST_USAGE
 def test_failed_decrypt_does_not_change_last_usage(kms, client, key_id):
     blob = client.encrypt(KeyId=key_id, Plaintext=b"x", EncryptionContext={"a": "b"})["CiphertextBlob"]
     before = last_usage(client, key_id)
@@ -581,6 +590,7 @@ def test_failed_decrypt_does_not_change_last_usage(kms, client, key_id):
     assert last_usage(client, key_id) == before
 
 
+@NEEDS_LAST_USAGE
 def test_dry_run_encrypt_does_not_count_as_usage(client, key_id):
     with pytest.raises(ClientError) as excinfo:
         client.encrypt(KeyId=key_id, Plaintext=b"x", DryRun=True)
@@ -588,6 +598,7 @@ def test_dry_run_encrypt_does_not_count_as_usage(client, key_id):
     assert "KeyLastUsage" not in last_usage(client, key_id)
 
 
+@NEEDS_LAST_USAGE
 def test_failed_verify_does_not_count_as_usage(client):
     key = client.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
     with pytest.raises(ClientError) as excinfo:
@@ -596,6 +607,7 @@ def test_failed_verify_does_not_count_as_usage(client):
     assert "KeyLastUsage" not in last_usage(client, key)
 
 
+@NEEDS_LAST_USAGE
 def test_failed_re_encrypt_records_usage_on_neither_key(client, key_id):
     destination = client.create_key()["KeyMetadata"]["KeyId"]
     blob = client.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]
@@ -608,6 +620,7 @@ def test_failed_re_encrypt_records_usage_on_neither_key(client, key_id):
     assert "KeyLastUsage" not in last_usage(client, destination)
 
 
+@NEEDS_LAST_USAGE
 def test_re_encrypt_records_usage_on_both_keys(kms, client, key_id):
     destination = client.create_key()["KeyMetadata"]["KeyId"]
     blob = client.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]
@@ -618,6 +631,7 @@ def test_re_encrypt_records_usage_on_both_keys(kms, client, key_id):
         assert (usage["Operation"], usage["Timestamp"], usage["KmsRequestId"]) == ("ReEncrypt", when, request_id)
 
 
+@NEEDS_LAST_USAGE
 def test_decrypt_is_recorded_as_last_usage(client, key_id):
     blob = client.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]
     request_id = client.decrypt(CiphertextBlob=blob)["ResponseMetadata"]["RequestId"]
@@ -625,6 +639,7 @@ def test_decrypt_is_recorded_as_last_usage(client, key_id):
     assert (usage["Operation"], usage["KmsRequestId"]) == ("Decrypt", request_id)
 
 
+@NEEDS_LAST_USAGE
 @pytest.mark.parametrize("operation", ["get_public_key", "describe_key"])
 def test_get_public_key_and_describe_key_are_not_usage(client, operation):
     key = client.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
@@ -632,6 +647,7 @@ def test_get_public_key_and_describe_key_are_not_usage(client, operation):
     assert "KeyLastUsage" not in last_usage(client, key)
 
 
+@NEEDS_LAST_USAGE
 def test_management_calls_are_not_usage(client, key_id):
     client.enable_key_rotation(KeyId=key_id)
     client.rotate_key_on_demand(KeyId=key_id)
@@ -646,6 +662,7 @@ def test_management_calls_are_not_usage(client, key_id):
     ("GenerateMac", "HMAC_256", "GENERATE_VERIFY_MAC",
      lambda client, key: client.generate_mac(KeyId=key, Message=b"m", MacAlgorithm="HMAC_SHA_256")),
 ], ids=["Sign", "GenerateMac"])
+@NEEDS_LAST_USAGE
 def test_sign_and_generate_mac_are_usage(client, operation, spec, usage, call):
     key = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
     request_id = call(client, key)["ResponseMetadata"]["RequestId"]
@@ -653,6 +670,7 @@ def test_sign_and_generate_mac_are_usage(client, operation, spec, usage, call):
     assert (recorded["Operation"], recorded["KmsRequestId"]) == (operation, request_id)
 
 
+@NEEDS_LAST_USAGE
 def test_last_usage_is_the_latest_operation(client, key_id):
     client.encrypt(KeyId=key_id, Plaintext=b"x")
     request_id = client.generate_data_key(KeyId=key_id, KeySpec="AES_256")["ResponseMetadata"]["RequestId"]
@@ -660,6 +678,7 @@ def test_last_usage_is_the_latest_operation(client, key_id):
     assert (usage["Operation"], usage["KmsRequestId"]) == ("GenerateDataKey", request_id)
 
 
+@NEEDS_LAST_USAGE
 def test_get_key_last_usage_works_on_a_key_pending_deletion(client, key_id):
     client.encrypt(KeyId=key_id, Plaintext=b"x")
     client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
