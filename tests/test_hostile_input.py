@@ -105,7 +105,11 @@ class Seeds:
     def recipe(self, operation: str, **params: Any) -> None:
         """A request known to succeed (members an older botocore model lacks are left out)."""
         members = SERVICE.operation_model(operation).input_shape.members
-        self.recipes.setdefault(operation, []).append({k: v for k, v in params.items() if k in members})
+        kept = {k: v for k, v in params.items() if k in members}
+        if "SourceArn" in (kept.get("Constraints") or {}) and \
+                "SourceArn" not in SERVICE.shape_for("GrantConstraints").members:
+            return  # a recipe an older botocore model cannot express
+        self.recipes.setdefault(operation, []).append(kept)
 
 
 PLAINTEXT = b"seed plaintext"
@@ -208,8 +212,10 @@ def seed_world(client, kms) -> Seeds:
     for member in ("GranteeServicePrincipal", "RetiringServicePrincipal"):
         seeds.add(member, "s3.amazonaws.com", "logs.us-east-1.amazonaws.com", "x.y")
     seeds.add("Operations", ["Decrypt"], ["Encrypt", "Decrypt", "CreateGrant"], ["Sign"], ["GenerateMac"], [])
-    seeds.add("Constraints", {"EncryptionContextSubset": {"purpose": "seed"}},
-              {"EncryptionContextEquals": CONTEXT}, {"SourceArn": "arn:aws:s3:us-east-1:123456789012:bucket"})
+    constraints = [{"EncryptionContextSubset": {"purpose": "seed"}}, {"EncryptionContextEquals": CONTEXT}]
+    if "SourceArn" in SERVICE.shape_for("GrantConstraints").members:  # newer botocore models only
+        constraints.append({"SourceArn": "arn:aws:s3:us-east-1:123456789012:bucket"})
+    seeds.add("Constraints", *constraints)
 
     policy = client.get_key_policy(KeyId=sym["KeyId"])["Policy"]
     deny_all = json.dumps({"Version": "2012-10-17", "Statement": [
