@@ -34,7 +34,7 @@ import boto3
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_core  # noqa: E402
-from bench_core import ACCOUNT, REGION, Floor, alternate, summary, time_calls  # noqa: E402
+from bench_core import ACCOUNT, REGION, Floor, alternate, summary  # noqa: E402
 
 from mockkms import mock_kms  # noqa: E402
 

@@ -17,6 +17,16 @@ def _tail(identifier: str) -> str:
     return identifier
 
 
+def names_key(params: Dict[str, Any], key: str) -> bool:
+    """Whether a key parameter of a request is ``key``: the same key id, or the same alias, however
+    each is written (bare, or as an ARN).  Aliases are matched as named, not resolved."""
+    for name in _KEY_PARAMS:
+        value = params.get(name)
+        if isinstance(value, str) and (value == key or _tail(value) == _tail(key)):
+            return True
+    return False
+
+
 @dataclass
 class CallRecord:
     """One call a mock answered: what was asked, by whom, and the AWS error it got (if any).
@@ -37,11 +47,7 @@ class CallRecord:
 
     def names_key(self, key: str) -> bool:
         """Whether a key parameter of the call is ``key`` (a key id, key ARN, alias name or alias ARN)."""
-        for name in _KEY_PARAMS:
-            value = self.params.get(name)
-            if isinstance(value, str) and (value == key or _tail(value) == _tail(key)):
-                return True
-        return False
+        return names_key(self.params, key)
 
 
 def _describe(operation: Optional[str], criteria: Dict[str, Any]) -> str:

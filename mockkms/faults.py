@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
+from .calls import names_key
+
 #: HTTP status and message AWS uses for the errors tests inject most (messages [G] unless noted).
 KNOWN = {
     "ThrottlingException": (400, "Rate exceeded"),
@@ -24,7 +26,6 @@ KNOWN = {
     "KeyUnavailableException": (500, "The request was rejected because the specified KMS key was not available. "
                                      "You can retry the request."),
 }
-_KEY_PARAMS = ("KeyId", "SourceKeyId", "DestinationKeyId", "TargetKeyId")
 
 
 @dataclass
@@ -41,9 +42,7 @@ class Fault:
             return False
         if self.key is None:
             return True
-        named = [params.get(p) for p in _KEY_PARAMS if isinstance(params.get(p), str)]
-        return any(value == self.key or value.endswith("/" + self.key) or value.endswith(":" + self.key)
-                   for value in named)
+        return names_key(params, self.key)
 
 
 class Faults:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-import re
 import threading
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -194,9 +193,6 @@ def before_call(model: Any, params: dict, request_signer: Any = None, context: O
     return _answer(mock, model, params.get("body"), region, _access_key(request_signer))
 
 
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/kms/aws4_request")
-
-
 def before_send(request: Any, **kwargs: Any) -> Optional[AWSResponse]:
     """Answer a KMS request that reached botocore's HTTP layer (a faulted call, one attempt at a
     time, so the client's retry logic runs), instead of the network."""
@@ -207,8 +203,8 @@ def before_send(request: Any, **kwargs: Any) -> Optional[AWSResponse]:
     target = target.decode() if isinstance(target, bytes) else target
     authorization = request.headers.get("Authorization", b"")
     authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
-    match = _CREDENTIAL.search(authorization)
-    access_key, region = (match.group(1), match.group(2)) if match else (None, None)
+    scope = wire.credential_scope(authorization)
+    access_key, region = scope[:2] if scope else (None, None)
     body = request.body
     if hasattr(body, "read"):
         body = body.read()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,22 +25,19 @@ from . import wire
 from .errors import AWSError
 from .mock import MockKMS
 
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
-
-
 def _identity(authorization: Optional[str]) -> Tuple[str, str]:
     """(access key, Region) from a SigV4 Authorization header, or AWS's error for a bad one."""
     if not authorization:
         raise AWSError("MissingAuthenticationTokenException", "Missing Authentication Token")
-    match = _CREDENTIAL.search(authorization)
-    if not authorization.startswith("AWS4-HMAC-SHA256 ") or match is None:
+    scope = wire.credential_scope(authorization)
+    if not authorization.startswith("AWS4-HMAC-SHA256 ") or scope is None:
         # Wording [G]: AWS's text for a malformed Authorization header.
         raise AWSError("IncompleteSignatureException",
                        "Authorization header requires 'Credential' parameter. Authorization=" + authorization)
-    if match.group(4) != "kms":
-        raise AWSError("InvalidSignatureException",
-                       f"Credential should be scoped to correct service: 'kms'. ")
-    return match.group(1), match.group(3)
+    access_key, region, service = scope
+    if service != "kms":
+        raise AWSError("InvalidSignatureException", "Credential should be scoped to correct service: 'kms'. ")
+    return access_key, region
 
 
 class _Handler(BaseHTTPRequestHandler):

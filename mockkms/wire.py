@@ -11,9 +11,9 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
-import os
+import re
 import time
-from typing import Any, Callable, Dict, FrozenSet, NamedTuple, Optional
+from typing import Any, Callable, Dict, FrozenSet, NamedTuple, Optional, Tuple
 
 from .domain.ids import request_id
 from .errors import AWSError
@@ -39,6 +39,15 @@ class Response(NamedTuple):
     result: Optional[Dict[str, Any]] = None
     parsed: Optional[Dict[str, Any]] = None
     error_message: Optional[str] = None
+
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+
+
+def credential_scope(authorization: Optional[str]) -> Optional[Tuple[str, str, str]]:
+    """(access key, Region, service) from a SigV4 ``Authorization`` header (unchecked), if it has one."""
+    match = _CREDENTIAL.search(authorization or "")
+    return (match.group(1), match.group(2), match.group(3)) if match else None
 
 
 def operation_from_target(target: Optional[str]) -> str:

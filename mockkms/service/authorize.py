@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional
 
-from ..domain import arn as arns
 from ..domain.conditions import Context
 from ..domain.grants import Grant
 from ..domain.key import Key
@@ -342,7 +341,3 @@ def _re_encrypt_on_same_key(req: "Request", key: Key, action: str) -> bool:
         return (header.account, header.key_id) == (key.account, key.key_id)
     except (AWSError, ciphertext.InvalidCiphertext, KeyError):
         return False
-
-
-def alias_resource(req: "Request", alias_name: str) -> str:
-    return arns.alias_arn(req.region, req.caller.account, alias_name)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 from typing import Any, Dict, Optional
 
@@ -11,7 +10,7 @@ from ..domain import mac, specs
 from ..domain.ids import uuid4
 from ..domain.key import Key, KeyMaterial, KeyState
 from ..domain.multi_region import MultiRegionSet
-from ..errors import AWSError, coral_clause, coral_validation_error, validation_error
+from ..errors import coral_clause, coral_validation_error, validation_error
 from . import custom_key_stores, operation, pagination, policies, regions, tags
 from .request import Request
 from .views import key_metadata

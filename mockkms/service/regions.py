@@ -19,10 +19,6 @@ def withheld(region: str) -> "frozenset[str]":
     return frozenset() if region in CHINA_REGIONS else CHINA_ONLY
 
 
-def in_china(req: Request) -> bool:
-    return req.region in CHINA_REGIONS
-
-
 def refuse_china_only(req: Request, *params: str) -> None:
     """Outside China, the enum error AWS gives for an SM2-family value in any of ``params``."""
     given = req.params
