@@ -1,8 +1,6 @@
 """The call log: every KMS call a mock answered, for tests to assert on."""
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional
 
 
@@ -27,19 +25,39 @@ def names_key(params: Dict[str, Any], key: str) -> bool:
     return False
 
 
-@dataclass
 class CallRecord:
     """One call a mock answered: what was asked, by whom, and the AWS error it got (if any).
 
     ``error_message`` keeps the message even when a library catches the error and moves on.
+    (A slotted class: one is made for every call.)
     """
-    operation: str
-    region: Optional[str]
-    account_id: str
-    params: Dict[str, Any] = field(default_factory=dict)
-    error_code: Optional[str] = None
-    principal: Optional[str] = None
-    error_message: Optional[str] = None
+    __slots__ = ("operation", "region", "account_id", "params", "error_code", "principal", "error_message")
+
+    def __init__(self, operation: str, region: Optional[str], account_id: str,
+                 params: Optional[Dict[str, Any]] = None, error_code: Optional[str] = None,
+                 principal: Optional[str] = None, error_message: Optional[str] = None):
+        self.operation = operation
+        self.region = region
+        self.account_id = account_id
+        self.params: Dict[str, Any] = {} if params is None else params
+        self.error_code = error_code
+        self.principal = principal
+        self.error_message = error_message
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CallRecord) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return "CallRecord(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
+
+    def keep_params(self, params: Dict[str, Any]) -> None:
+        """The wire calls this with the decoded parameters as soon as they exist."""
+        self.params = params
 
     @property
     def succeeded(self) -> bool:
@@ -61,11 +79,9 @@ class CallLog:
 
     def __init__(self) -> None:
         self._records: List[CallRecord] = []
-        self._lock = threading.Lock()
 
     def append(self, record: CallRecord) -> None:
-        with self._lock:
-            self._records.append(record)
+        self._records.append(record)  # one list.append: atomic, no lock needed
 
     @property
     def last(self) -> CallRecord:

@@ -194,18 +194,14 @@ class MockKMS:
         """Answer one JSON 1.1 request (the interceptor and the server both come here)."""
         caller = self._caller(access_key)
         region = region or self.region          # the Region the call is served in, also when recorded
-        record = CallRecord(operation, region, caller.account, principal=caller.arn)
+        record = CallRecord(operation, region, caller.account, None, None, caller.arn)
         if self.faults:
             injected = self._injected(operation, body, record)
             if injected is not None:
                 return injected
-
-        def keep(params: dict) -> None:
-            record.params = params
-
         response = wire.serve(operation, body, service.dispatch,
-                              service.CallContext(self.world, region, caller), keep, parsed,
-                              _withheld(region))
+                              service.CallContext(self.world, region, caller), record.keep_params, parsed,
+                              _WITHHELD.get(region) or _withheld(region))
         record.error_code = response.error_code
         record.error_message = response.error_message
         self.calls.append(record)

@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, FrozenSet, NamedTuple, Optional, Tuple
 from .domain.ids import request_id
 from .errors import AWSError
 from .model import codec, operation_model, service_model
-from .model.validation import validate
+from .model.validation import Validator, validator
 
 log = logging.getLogger("mockkms")
 
@@ -60,23 +60,55 @@ def operation_from_target(target: Optional[str]) -> str:
     return name
 
 
+class _Plan(NamedTuple):
+    """What answering one operation needs from the model, looked up once per operation."""
+    decode: Callable[[Any], Dict[str, Any]]        # the request's JSON value -> parameters
+    validate: Validator
+    parsed: Callable[[Dict[str, Any]], Dict[str, Any]]  # a result -> botocore's parse of its JSON
+
+
+_PLANS: Dict[str, _Plan] = {}
+
+
+def _plan(operation: str) -> _Plan:
+    plan = _PLANS.get(operation)
+    if plan is None:  # building twice (two threads) is harmless: both plans are the same
+        model = operation_model(operation)
+        shape_in, shape_out = model.input_shape, model.output_shape
+        plan = _PLANS[operation] = _Plan(
+            _no_params if shape_in is None else _decoder(codec.decoder(shape_in)),
+            validator(model),
+            _no_result if shape_out is None else codec.parsed_form(shape_out))
+    return plan
+
+
+def _decoder(decode: Callable[[Any], Any]) -> Callable[[Any], Dict[str, Any]]:
+    def decode_params(raw: Any) -> Dict[str, Any]:
+        # A body of JSON ``null`` is an empty request, like an empty body.
+        return {} if raw is None else decode(raw)
+    return decode_params
+
+
+def _no_params(raw: Any) -> Dict[str, Any]:
+    return {}
+
+
+def _no_result(result: Dict[str, Any]) -> Dict[str, Any]:
+    return {}
+
+
 def decode_request(operation: str, body: bytes) -> Dict[str, Any]:
     """Parse and type-check a request body against the operation's input shape."""
-    return _decode(operation_model(operation).input_shape, body)
+    return _plan(operation).decode(_read_json(body))
 
 
-def _decode(shape: Any, body: Any) -> Dict[str, Any]:
+def _read_json(body: Any) -> Any:
     if not body or not body.strip():
-        raw: Any = {}
-    else:
-        try:
-            raw = _JSON.decode(body.decode() if isinstance(body, bytes) else body)
-        except (ValueError, RecursionError):  # ValueError covers bad UTF-8; RecursionError absurd nesting
-            raise AWSError("SerializationException", "Could not parse request body into json") from None
-    if shape is None:
-        return {}
-    # A body of JSON ``null`` is an empty request, like an empty body.
-    return codec.decode(shape, raw) or {}
+        return None
+    try:
+        return _JSON.decode(body.decode() if isinstance(body, bytes) else body)
+    except (ValueError, RecursionError):  # ValueError covers bad UTF-8; RecursionError absurd nesting
+        raise AWSError("SerializationException", "Could not parse request body into json") from None
 
 
 def _not_json(token: str) -> Any:
@@ -95,11 +127,7 @@ def encode_result(operation: str, result: Dict[str, Any]) -> bytes:
 
 
 def parse_result(operation: str, result: Dict[str, Any]) -> Dict[str, Any]:
-    return _parsed(operation_model(operation).output_shape, result)
-
-
-def _parsed(shape: Any, result: Dict[str, Any]) -> Dict[str, Any]:
-    return {} if shape is None else codec.parsed_form(shape)(result)
+    return _plan(operation).parsed(result)
 
 
 def encode_error(error: AWSError, request: Optional[str] = None) -> Response:
@@ -142,14 +170,14 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
     if hasattr(context, "request_id"):
         context.request_id = request
     try:
-        model = operation_model(operation)
-        params = _decode(model.input_shape, body)
+        plan = _plan(operation)
+        params = plan.decode(_read_json(body))
         if on_params is not None:
             on_params(params)
-        validate(model, params, withheld)
+        plan.validate(params, withheld)
         result = dispatch(operation, params, context)
         if parsed:
-            return Response(200, _headers(request), b"", None, result, _parsed(model.output_shape, result))
+            return Response(200, _headers(request), b"", None, result, plan.parsed(result))
         return Response(200, _headers(request), encode_result(operation, result), None, result)
     except AWSError as error:
         return encode_error(error, request)

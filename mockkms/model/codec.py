@@ -203,11 +203,22 @@ def _compile(shape: Shape, blob: Callable[[Any], Any], timestamp: Callable[[Any]
         convert = dict if val is _identity else (lambda values: {k: val(v) for k, v in values.items()})
     elif kind == "structure":
         members = {name: _compile(member, blob, timestamp, cache) for name, member in shape.members.items()}
+        converting = tuple((name, member) for name, member in members.items() if member is not _identity)
+        known = frozenset(members)
 
         def convert(values: dict) -> dict:  # type: ignore[misc]
             # Handlers build results in the model's member order (botocore's parser's
-            # order; the test suite checks it), so the order is kept as it comes.
-            return {name: members[name](item) for name, item in values.items() if item is not None}
+            # order; the test suite checks it) and never put None in them (the suite checks
+            # every response against its shape), so a copy keeps both; only the members
+            # that need converting (blobs, timestamps, nested ones) are visited.
+            if not known.issuperset(values):
+                raise KeyError(f"{shape.name} has no member {sorted(set(values) - known)}")
+            out = values.copy()
+            for name, member in converting:
+                item = out.get(name)
+                if item is not None:
+                    out[name] = member(item)
+            return out
 
     cache[shape] = convert
     return convert

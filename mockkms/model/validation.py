@@ -190,12 +190,28 @@ def validate(operation: OperationModel, params: dict, withheld: FrozenSet[str] =
     Enum lists in the message leave out ``withheld`` values (ones the endpoint's
     Region does not offer, as AWS's own lists do).
     """
+    validator(operation)(params, withheld)
+
+
+Validator = Callable[[dict, FrozenSet[str]], None]
+
+
+def validator(operation: OperationModel) -> Validator:
+    """:func:`validate` for one operation, with its shape's checks looked up once."""
     shape = operation.input_shape
     if shape is None:
-        return
-    errors: List[str] = []
-    _checker(shape)(params, "", errors)
-    if errors:
-        if withheld:
-            errors = [_without(clause, withheld) for clause in errors]
-        raise coral_validation_error(errors)
+        return _no_input
+    check = _checker(shape)
+
+    def validate_input(params: dict, withheld: FrozenSet[str]) -> None:
+        errors: List[str] = []
+        check(params, "", errors)
+        if errors:
+            if withheld:
+                errors = [_without(clause, withheld) for clause in errors]
+            raise coral_validation_error(errors)
+    return validate_input
+
+
+def _no_input(params: dict, withheld: FrozenSet[str]) -> None:
+    return None

@@ -7,7 +7,6 @@ operations share, so no handler re-implements them.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from ..domain import principals
@@ -19,32 +18,43 @@ from ..errors import AWSError
 from . import authorize, resolve, states
 
 
-@dataclass(frozen=True)
 class Caller:
-    """The principal making the call (from the client's credentials), and the service it calls through."""
-    principal: Principal
-    via_service: Optional[str] = None
+    """The principal making the call (from the client's credentials), and the service it calls through.
 
-    @property
-    def account(self) -> str:
-        return self.principal.account
+    Its account and ARN are read on every call, so they are plain attributes.
+    """
+    __slots__ = ("principal", "via_service", "account", "arn")
 
-    @property
-    def arn(self) -> str:
-        return self.principal.arn
+    def __init__(self, principal: Principal, via_service: Optional[str] = None):
+        self.principal = principal
+        self.via_service = via_service
+        self.account = principal.account
+        self.arn = principal.arn
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Caller) and (self.principal, self.via_service) == (other.principal, other.via_service)
+
+    def __hash__(self) -> int:
+        return hash((self.principal, self.via_service))
+
+    def __repr__(self) -> str:
+        return f"Caller({self.principal!r}, via_service={self.via_service!r})"
 
     @classmethod
     def root(cls, account: str) -> "Caller":
         return cls(principals.root(account))
 
 
-@dataclass
 class CallContext:
-    """What the transport knows about a call: the world it is for, the Region, the caller."""
-    world: World
-    region: str
-    caller: Caller
-    request_id: str = ""
+    """What the transport knows about a call: the world it is for, the Region, the caller
+    (and, once the wire has made it, the request id)."""
+    __slots__ = ("world", "region", "caller", "request_id")
+
+    def __init__(self, world: World, region: str, caller: Caller, request_id: str = ""):
+        self.world = world
+        self.region = region
+        self.caller = caller
+        self.request_id = request_id
 
 
 class Request:

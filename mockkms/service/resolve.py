@@ -28,6 +28,9 @@ def invalid_key_id(value: str) -> AWSError:
 
 def key(req: "Request", value: str, *, aliases: bool) -> Key:
     """Resolve ``value`` to a live key of the caller's Region (any account named by an ARN)."""
+    found = req.store.keys.get(value)
+    if found is not None:  # a bare id of one of the caller's keys: the common case, nothing to parse
+        return found
     account, kind, name = _parse(req, value)
     store = req.store if account == req.caller.account else req.store_of(account)
     if kind == "alias":
