@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -75,29 +76,41 @@ class KeyMaterial:
 _SEQUENCE = itertools.count()
 
 
-@dataclass
 class Key:
+    """One KMS key in one Region (a multi-Region replica is a Key of its own).
+
+    A plain class rather than a dataclass: a key is made on every CreateKey, and the
+    fields most keys never set (deletion, rotation, multi-Region, custom key stores,
+    imported material) are class-level defaults, assigned on the instance only when
+    they change.  Keys compare by identity: two keys are never the same key.
+    """
+
+    # -- set for every key, by __init__ --------------------------------------------------------
     key_id: str
     account: str
     region: str
     arn: str
     created: _dt.datetime
-    description: str = ""
-    key_spec: str = specs.SYMMETRIC
-    key_usage: str = "ENCRYPT_DECRYPT"
-    origin: str = "AWS_KMS"
-    key_manager: str = "CUSTOMER"
-    state: str = KeyState.ENABLED
-    multi_region: bool = False
-    policy: Policy = None  # type: ignore[assignment]  # set by CreateKey (the default key policy if none given)
+    description: str
+    key_spec: str
+    key_usage: str
+    origin: str
+    key_manager: str
+    state: str
+    multi_region: bool
+    policy: Policy                 # the default key policy if CreateKey gives none
+    tags: Dict[str, str]
+    materials: Dict[str, KeyMaterial]
+    current_material_id: Optional[str]
+    grants: Dict[str, Grant]
+    #: creation order, across the process: ListKeys pages in this order
+    sequence: int
+
+    # -- defaults, set on the instance only when they change -----------------------------------
     deletion_date: Optional[_dt.datetime] = None
     pending_window_days: Optional[int] = None
-    tags: Dict[str, str] = field(default_factory=dict)
-    materials: Dict[str, KeyMaterial] = field(default_factory=dict)
-    current_material_id: Optional[str] = None
     #: the private key of an asymmetric key (made on first use); None for symmetric and HMAC keys
     pair: Optional[KeyPair] = None
-    grants: Dict[str, Grant] = field(default_factory=dict)
     # automatic rotation: enabled with a period; the next due date; an overdue rotation waits
     # for the key to be enabled again
     rotation_period_days: Optional[int] = None
@@ -105,7 +118,7 @@ class Key:
     on_demand_rotations: int = 0
     #: an on-demand rotation in progress: when it started, and the imported material it makes current
     on_demand_started: Optional[_dt.datetime] = None
-    on_demand_material: Optional["KeyMaterial"] = None
+    on_demand_material: Optional[KeyMaterial] = None
     #: the last successful cryptographic use: [operation, time, request id, CloudTrail event id or None]
     last_usage: Optional[List[Any]] = None
     #: the multi-Region key set this key belongs to (primary or replica), if any
@@ -118,8 +131,33 @@ class Key:
     xks_key_id: Optional[str] = None
     #: the state to return to when the key's custom key store connects again
     state_before_unavailable: Optional[str] = None
-    #: creation order, across the process: ListKeys pages in this order
-    sequence: int = field(default_factory=_SEQUENCE.__next__)
+
+    def __init__(self, key_id: str, account: str, region: str, arn: str, created: _dt.datetime,
+                 description: str = "", key_spec: str = specs.SYMMETRIC, key_usage: str = "ENCRYPT_DECRYPT",
+                 origin: str = "AWS_KMS", key_manager: str = "CUSTOMER", state: str = KeyState.ENABLED,
+                 multi_region: bool = False, policy: Policy = None,  # type: ignore[assignment]
+                 tags: Optional[Dict[str, str]] = None):
+        self.key_id = key_id
+        self.account = account
+        self.region = region
+        self.arn = arn
+        self.created = created
+        self.description = description
+        self.key_spec = key_spec
+        self.key_usage = key_usage
+        self.origin = origin
+        self.key_manager = key_manager
+        self.state = state
+        self.multi_region = multi_region
+        self.policy = policy
+        self.tags = {} if tags is None else tags
+        self.materials = {}
+        self.current_material_id = None
+        self.grants = {}
+        self.sequence = next(_SEQUENCE)
+
+    def __repr__(self) -> str:
+        return f"Key({self.arn!r}, {self.key_spec}, {self.key_usage}, {self.state})"
 
     @property
     def enabled(self) -> bool:
@@ -166,9 +204,9 @@ class Key:
     def rotation_enabled(self) -> bool:
         return self.rotation_period_days is not None
 
-    @property
+    @functools.cached_property
     def algorithms(self) -> "tuple[str, tuple[str, ...]]":
-        """(KeyMetadata field, algorithm list) for this key's spec and usage."""
+        """(KeyMetadata field, algorithm list) for this key's spec and usage (which never change)."""
         return specs.algorithms(self.key_spec, self.key_usage)
 
     def schedule_deletion(self, when: _dt.datetime, window_days: int) -> None:

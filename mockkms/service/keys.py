@@ -56,7 +56,7 @@ def _check_origin(req: Request, origin: str, spec: str, usage: str,
     return custom_key_stores.key_in_store(req, store_id, origin, spec, usage, multi_region)
 
 
-_RARE_CREATE_PARAMS = ("CustomKeyStoreId", "XksKeyId", "Policy", "Tags")
+_RARE_CREATE_PARAMS = frozenset(("CustomKeyStoreId", "XksKeyId", "Policy", "Tags"))
 
 
 @operation("CreateKey")
@@ -72,7 +72,7 @@ def create_key(req: Request) -> Dict[str, Any]:
     key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else uuid4()
     account, region, now = req.caller.account, req.region, req.now
     arn = arns.key_arn(region, account, key_id)
-    if origin != "AWS_KMS" or any(name in params for name in _RARE_CREATE_PARAMS):
+    if origin != "AWS_KMS" or not _RARE_CREATE_PARAMS.isdisjoint(params):
         store = _check_origin(req, origin, spec, usage, multi_region)
         if "Tags" in params:
             req.authorize_iam("kms:TagResource")
@@ -107,8 +107,8 @@ def describe_key(req: Request) -> Dict[str, Any]:
 @operation("ListKeys")
 def list_keys(req: Request) -> Dict[str, Any]:
     req.authorize_iam()
-    keys = list(req.store.keys.values())  # creation order (a dict keeps insertion order)
-    page, more = pagination.page(req, keys, "ListKeys", 100, 1000, "KeyId", order=[k.sequence for k in keys],
+    keys, sequence = req.store.keys_in_order()
+    page, more = pagination.page(req, keys, "ListKeys", 100, 1000, "KeyId", order=sequence,
                                  entry=lambda k: {"KeyId": k.key_id, "KeyArn": k.arn})
     return {"Keys": page, **more}
 

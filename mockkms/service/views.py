@@ -7,26 +7,23 @@ from typing import Any, Dict, Optional
 from ..domain.key import Key, KeyState
 from ..model import service_model
 
-class _LegacySpecs:
-    """The deprecated CustomerMasterKeySpec cannot name the newer specs (ML-DSA, Ed25519): AWS
-    leaves the field out for them rather than send a value outside its enum.  Read from the
-    model on first use, so importing mockkms does not load the model."""
-
-    _specs: "Optional[frozenset]" = None
-
-    def __contains__(self, spec: str) -> bool:
-        if self._specs is None:
-            _LegacySpecs._specs = frozenset(service_model().shape_for("CustomerMasterKeySpec").enum)
-        return spec in self._specs  # type: ignore[operator]
+#: KeySpec -> whether the deprecated CustomerMasterKeySpec can name it.  It cannot name the
+#: newer specs (ML-DSA, Ed25519): AWS leaves the field out for them rather than send a value
+#: outside its enum.  Filled from the model on first use, so importing mockkms does not load it.
+_IS_LEGACY: Dict[str, bool] = {}
 
 
-_LEGACY_SPECS = _LegacySpecs()
+def _is_legacy(spec: str) -> bool:
+    legacy = _IS_LEGACY.get(spec)
+    if legacy is None:
+        legacy = _IS_LEGACY[spec] = spec in service_model().shape_for("CustomerMasterKeySpec").enum
+    return legacy
 
 
 def spec_fields(key: Key) -> Dict[str, Any]:
     """KeySpec, CustomerMasterKeySpec (when it can say it), KeyUsage and the algorithm list."""
     field, algorithms = key.algorithms
-    fields: Dict[str, Any] = {"CustomerMasterKeySpec": key.key_spec} if key.key_spec in _LEGACY_SPECS else {}
+    fields: Dict[str, Any] = {"CustomerMasterKeySpec": key.key_spec} if _is_legacy(key.key_spec) else {}
     fields["KeySpec"] = key.key_spec
     fields["KeyUsage"] = key.key_usage
     fields[field] = list(algorithms)
@@ -52,7 +49,7 @@ def key_metadata(key: Key) -> Dict[str, Any]:
         "KeyId": key.key_id,
         "Arn": key.arn,
         "CreationDate": key.created,
-        "Enabled": key.enabled,
+        "Enabled": key.state == KeyState.ENABLED,
         "Description": key.description,
         "KeyUsage": key.key_usage,
         "KeyState": key.state,
@@ -70,7 +67,7 @@ def key_metadata(key: Key) -> Dict[str, Any]:
     if expiration is not None:
         meta["ExpirationModel"] = expiration[0]
     meta["KeyManager"] = key.key_manager
-    if key.key_spec in _LEGACY_SPECS:
+    if _IS_LEGACY.get(key.key_spec) or _is_legacy(key.key_spec):
         meta["CustomerMasterKeySpec"] = key.key_spec
     meta["KeySpec"] = key.key_spec
     if field != "MacAlgorithms":
