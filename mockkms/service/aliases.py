@@ -1,11 +1,12 @@
 """CreateAlias, UpdateAlias, DeleteAlias, ListAliases."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..domain import arn as arns
 from ..domain import aws_managed, specs
 from ..domain.key import Alias, Key
+from ..domain.world import AliasTable
 from ..errors import AWSError, validation_error
 from . import operation, pagination, resolve
 from .request import Request
@@ -100,16 +101,11 @@ def list_aliases(req: Request) -> Dict[str, Any]:
     listing = "ListAliases"
     if req.get("KeyId") is not None:
         key = req.key(check_state=False)
-        aliases = req.store.aliases_of(key.key_id)
+        listed = sorted(req.store.aliases_of(key.key_id), key=_name)
+        order = [_name(a) for a in listed]
         listing += ":" + key.arn
     else:
-        aliases = list(req.store.aliases.values())
-    listed: List[Any] = list(aliases)
-    if req.get("KeyId") is None:
-        # Predefined aliases of AWS managed keys no service has made yet: listed without a target [M].
-        listed += [name for name in (aws_managed.PREFIX + s for s in aws_managed.SERVICES)
-                   if name not in req.store.aliases]
-    listed.sort(key=_name)
+        listed, order = _whole_listing(req.store.aliases)
 
     def entry(alias: Any) -> Dict[str, Any]:
         if isinstance(alias, str):
@@ -117,9 +113,20 @@ def list_aliases(req: Request) -> Dict[str, Any]:
         return {"AliasName": alias.name, "AliasArn": _alias_arn(req, alias.name), "TargetKeyId": alias.target_key_id,
                 "CreationDate": alias.created, "LastUpdatedDate": alias.updated}
 
-    page, more = pagination.page(req, listed, listing, 50, 100, "AliasName", order=[_name(a) for a in listed],
-                                 entry=entry)
+    page, more = pagination.page(req, listed, listing, 50, 100, "AliasName", order=order, entry=entry)
     return {"Aliases": page, **more}
+
+
+def _whole_listing(table: AliasTable) -> Tuple[List[Any], List[str]]:
+    """The Region's aliases and the predefined AWS managed ones no service has made yet (listed
+    without a target [M]), sorted by name, with the names.  Kept on the table until it changes,
+    so paging through n aliases costs O(n log n) once, not per page."""
+    if table.view is None:
+        listed: List[Any] = list(table.values())
+        listed += [name for name in (aws_managed.PREFIX + s for s in aws_managed.SERVICES) if name not in table]
+        listed.sort(key=_name)
+        table.view = (listed, [_name(a) for a in listed])
+    return table.view
 
 
 def _name(alias: Any) -> str:
