@@ -24,6 +24,7 @@ import wrapt
 
 from . import credentials, display, faults, interceptor, service, snapshot, wire
 from .calls import CallLog, CallRecord
+from .domain import arn as arns
 from .domain import principals
 from .domain.clock import Clock
 from .domain.policy import MalformedPolicy, Policy
@@ -58,8 +59,9 @@ class MockKMS:
         self._identities = principals.Identities()
         #: faults still to inject (see :meth:`fail`)
         self.faults = Faults()
-        self._root = service.Caller.root(account_id)  # whoever calls with credentials this mock did not issue
         self._callers: Dict[str, service.Caller] = {}
+        #: by Region: whoever calls with credentials this mock did not issue (the account's root)
+        self._roots: Dict[str, service.Caller] = {}
         self._state = snapshot.read(state) if state is not None else None
         if self._state is not None:
             snapshot.load(self.world, self._state, account_id, region)
@@ -178,22 +180,28 @@ class MockKMS:
                 raise KeyError(f"no custom key store {custom_key_store_id} in {region or self.region}")
             store.custom_key_stores[custom_key_store_id].fail_with = connection_error_code
 
-    def _caller(self, access_key: Optional[str]) -> service.Caller:
-        if access_key is None:
-            return self._root
-        caller = self._callers.get(access_key)
-        if caller is None:
+    def _caller(self, access_key: Optional[str], region: str) -> service.Caller:
+        """Who makes a call: the identity the credentials were issued for, else the account's
+        root user in the partition of the call's Region (``arn:aws-cn:iam::...:root`` in China)."""
+        if access_key is not None:
+            caller = self._callers.get(access_key)
+            if caller is not None:
+                return caller
             issued = self._identities.lookup(access_key)
-            caller = service.Caller(*issued) if issued is not None else self._root
-            self._callers[access_key] = caller
+            if issued is not None:
+                caller = self._callers[access_key] = service.Caller(*issued)
+                return caller
+        caller = self._roots.get(region)
+        if caller is None:
+            caller = self._roots[region] = service.Caller(principals.root(self.account_id, arns.partition_of(region)))
         return caller
 
     # -- answering calls -------------------------------------------------------------------
     def answer(self, operation: str, body: bytes, region: Optional[str],
                access_key: Optional[str], parsed: bool = False) -> wire.Response:
         """Answer one JSON 1.1 request (the interceptor and the server both come here)."""
-        caller = self._caller(access_key)
         region = region or self.region          # the Region the call is served in, also when recorded
+        caller = self._caller(access_key, region)
         record = CallRecord(operation, region, caller.account, None, None, caller.arn)
         if self.faults:
             injected = self._injected(operation, body, record)

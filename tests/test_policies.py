@@ -1147,3 +1147,38 @@ def test_call_log_records_the_callers_account(kms, shared_with_other_account):
         kms.client(principal=OTHER_ROLE).encrypt(KeyId=KEY_ARN + shared_with_other_account, Plaintext=b"x")
     assert kms.calls.last.account_id == OTHER_ACCOUNT
     assert kms.calls.last.error_code == "AccessDeniedException"
+
+
+# -- China: the aws-cn partition ----------------------------------------------------------------
+CHINA = "cn-north-1"
+CHINA_ROOT = f"arn:aws-cn:iam::{ACCOUNT}:root"
+
+
+@pytest.fixture
+def china(kms):
+    from conftest import make_client
+    return make_client(CHINA)
+
+
+def test_default_key_policy_in_china_names_the_aws_cn_root(china):
+    key = china.create_key()["KeyMetadata"]["KeyId"]
+    policy = json.loads(china.get_key_policy(KeyId=key)["Policy"])
+    assert policy["Statement"][0]["Principal"] == {"AWS": CHINA_ROOT}
+
+
+def test_calls_in_china_are_made_by_the_aws_cn_root(kms, china):
+    china.list_keys()
+    assert kms.calls.last.principal == CHINA_ROOT
+
+
+def test_access_denied_in_china_names_the_aws_cn_caller(china):
+    role = f"arn:aws-cn:iam::{ACCOUNT}:role/app"
+    key = new_key(china, allow(role, "kms:*"), bypass=True)
+    arn = f"arn:aws-cn:kms:{CHINA}:{ACCOUNT}:key/{key}"
+    assert refused(china.encrypt, KeyId=key, Plaintext=b"x") == denial(CHINA_ROOT, "Encrypt", arn, "resource")
+
+
+def test_default_key_policy_in_china_lets_the_account_use_the_key(china):
+    key = china.create_key()["KeyMetadata"]["KeyId"]
+    blob = china.encrypt(KeyId=key, Plaintext=b"secret")["CiphertextBlob"]
+    assert china.decrypt(CiphertextBlob=blob)["Plaintext"] == b"secret"

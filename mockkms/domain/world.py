@@ -76,14 +76,15 @@ class Timeline:
     """
 
     def __init__(self, clock: Optional[Clock] = None) -> None:
-        self._events: List[Tuple[_dt.datetime, int, "RegionStore", str, str]] = []
+        #: the heap of (when, tie-break, store, event, key id); empty most of the time
+        self.events: List[Tuple[_dt.datetime, int, "RegionStore", str, str]] = []
         self._sequence = itertools.count()
         self._clock = clock
         self._first = float("inf")  # when the earliest event falls due, as epoch seconds
 
     def schedule(self, when: _dt.datetime, store: "RegionStore", event: str, key_id: str) -> None:
-        heapq.heappush(self._events, (when, next(self._sequence), store, event, key_id))
-        self._first = self._events[0][0].timestamp()
+        heapq.heappush(self.events, (when, next(self._sequence), store, event, key_id))
+        self._first = self.events[0][0].timestamp()
 
     def catch_up(self, now: Callable[[], _dt.datetime]) -> None:
         """Let every event whose time has come happen.
@@ -91,7 +92,7 @@ class Timeline:
         ``now`` is only called when an event has fallen due: most calls never build a datetime
         (a cheap clock stamp is compared with the earliest event's time).
         """
-        heap = self._events
+        heap = self.events
         if not heap:
             return
         if self._clock is not None:

@@ -185,7 +185,9 @@ def _compile(shape: Shape, blob: Callable[[Any], Any], timestamp: Callable[[Any]
 
     Members that need no conversion (strings, numbers, booleans) are passed
     through as they are, so converting stays cheap on the hot path.  A member the
-    shape does not have is a KeyError: responses must match the model.
+    installed model's shape does not have (mockkms answers as today's KMS does; an
+    older botocore may not know every member) is left out, as botocore's parser
+    leaves out fields it does not know in a real response.
     """
     if shape in cache:
         return cache[shape]
@@ -211,9 +213,10 @@ def _compile(shape: Shape, blob: Callable[[Any], Any], timestamp: Callable[[Any]
             # order; the test suite checks it) and never put None in them (the suite checks
             # every response against its shape), so a copy keeps both; only the members
             # that need converting (blobs, timestamps, nested ones) are visited.
-            if not known.issuperset(values):
-                raise KeyError(f"{shape.name} has no member {sorted(set(values) - known)}")
-            out = values.copy()
+            if known.issuperset(values):
+                out = values.copy()
+            else:  # a member newer than the installed botocore: its parser would drop it too
+                out = {name: item for name, item in values.items() if name in known}
             for name, member in converting:
                 item = out.get(name)
                 if item is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict
 
+from ..domain.arn import partition_of
 from ..domain.policy import MAX_KEY_POLICY_BYTES, MalformedPolicy, Policy, default_policy, pretty
 from ..errors import AWSError
 from . import authorize, operation
@@ -24,7 +25,7 @@ def new_key_policy(req: Request, key_arn: str, key_account: str) -> Policy:
     """The policy a CreateKey or PutKeyPolicy request sets (the default one if it gives none)."""
     text = req.params.get("Policy")
     if text is None:
-        return default_policy(key_account)
+        return default_policy(key_account, partition_of(req.region))
     if len(text.encode("utf-8")) > MAX_KEY_POLICY_BYTES:
         # Wording [G]: the quota is documented, the message is not recorded.
         raise AWSError("LimitExceededException",

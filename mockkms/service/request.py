@@ -73,8 +73,10 @@ class Request:
         #: keys this call was authorized to use (GetKeyLastUsage records them if it succeeds)
         self.used: List[Key] = []
         self.request_id = context.request_id
-        self.world.timeline.catch_up(self._read_now)  # what the clock brought since the last call
-        self.store: RegionStore = self.store_of(context.caller.account)
+        timeline = context.world.timeline
+        if timeline.events:
+            timeline.catch_up(self._read_now)  # what the clock brought since the last call
+        self.store: RegionStore = context.world.store(context.caller.account, context.region)
 
     @property
     def now(self) -> _dt.datetime:
