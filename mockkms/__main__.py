@@ -5,6 +5,9 @@ import argparse
 import sys
 from typing import List, Optional
 
+#: a server runs for long: its call log keeps fewer records than a test's mock
+SERVER_CALL_LOG_LIMIT = 10_000
+
 
 def _serve(args: argparse.Namespace) -> int:
     import os
@@ -14,7 +17,8 @@ def _serve(args: argparse.Namespace) -> int:
     state = args.state if args.state is not None and os.path.exists(args.state) else None
     try:
         kms = MockKMS(account_id=args.account_id, region=args.region,
-                      enforce_policies=not args.no_enforce_policies, state=state)
+                      enforce_policies=not args.no_enforce_policies, state=state,
+                      call_log_limit=args.call_log_limit or None)
     except ValueError as error:  # SeedError, and a state file not named *.json
         print(f"mockkms: cannot load the state file {args.state}: {error}", file=sys.stderr)
         return 1
@@ -44,6 +48,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     serve.add_argument("--no-enforce-policies", action="store_true", help="store policies, do not evaluate them")
     serve.add_argument("--verbose", action="store_true", help="log every request")
     serve.add_argument("--state", metavar="FILE", help="keep the world in FILE (JSON) across restarts")
+    serve.add_argument("--call-log-limit", type=int, default=SERVER_CALL_LOG_LIMIT, metavar="N",
+                       help=f"keep the newest N calls in the call log (default {SERVER_CALL_LOG_LIMIT}; 0 keeps all)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import run

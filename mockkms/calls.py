@@ -1,6 +1,7 @@
 """The call log: every KMS call a mock answered, for tests to assert on."""
 from __future__ import annotations
 
+import threading
 from typing import Any, Dict, Iterator, List, Optional
 
 
@@ -75,13 +76,39 @@ def _describe(operation: Optional[str], criteria: Dict[str, Any]) -> str:
 
 
 class CallLog:
-    """A thread-safe, append-only list of :class:`CallRecord` with ``.last``."""
+    """A thread-safe, append-only list of :class:`CallRecord` with ``.last``.
 
-    def __init__(self) -> None:
+    With a ``limit`` it keeps (at least) the newest ``limit`` records: a long-lived mock
+    (a notebook, a server) does not grow without end.  ``dropped`` counts the records
+    let go.  Trimming happens in batches, so appending stays one list append.
+    """
+
+    def __init__(self, limit: Optional[int] = None) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError("call_log_limit must be at least 1 (or None: keep every call)")
         self._records: List[CallRecord] = []
+        self.limit = limit
+        self.dropped = 0
+        self._trim_at = None if limit is None else limit + max(1, limit // 10)
+        self._trim_lock = threading.Lock()
 
     def append(self, record: CallRecord) -> None:
-        self._records.append(record)  # one list.append: atomic, no lock needed
+        records = self._records
+        records.append(record)  # one list.append: atomic, no lock needed
+        if self._trim_at is not None and len(records) > self._trim_at:
+            self._trim()
+
+    def _trim(self) -> None:
+        with self._trim_lock:
+            excess = len(self._records) - self.limit  # type: ignore[operator]
+            if excess > 0:
+                del self._records[:excess]
+                self.dropped += excess
+
+    def clear(self) -> None:
+        """Forget every record so far (e.g. those of a test's setup)."""
+        with self._trim_lock:
+            del self._records[:]
 
     @property
     def last(self) -> CallRecord:

@@ -34,6 +34,8 @@ from .domain.world import World
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
+#: records ``kms.calls`` keeps by default: a long-lived mock (a notebook) stays bounded
+DEFAULT_CALL_LOG_LIMIT = 100_000
 
 T = TypeVar("T")
 
@@ -43,7 +45,8 @@ class MockKMS:
 
     def __init__(self, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
                  enforce_policies: bool = True, on_demand_rotation_limit: int = 25,
-                 state: Optional[snapshot.Seed] = None, on_demand_rotation_seconds: float = 0):
+                 state: Optional[snapshot.Seed] = None, on_demand_rotation_seconds: float = 0,
+                 call_log_limit: Optional[int] = DEFAULT_CALL_LOG_LIMIT):
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be a 12-digit string, not {account_id!r}")
         self.account_id = account_id
@@ -55,7 +58,7 @@ class MockKMS:
         self.world = World(self.clock, enforce_policies=enforce_policies,
                            on_demand_rotation_limit=on_demand_rotation_limit,
                            on_demand_rotation_seconds=on_demand_rotation_seconds)
-        self.calls = CallLog()
+        self.calls = CallLog(call_log_limit)
         self._identities = principals.Identities()
         #: faults still to inject (see :meth:`fail`)
         self.faults = Faults()
@@ -230,7 +233,8 @@ class MockKMS:
     def _fresh(self) -> "MockKMS":
         fresh = MockKMS(account_id=self.account_id, region=self.region, enforce_policies=self.enforce_policies,
                         on_demand_rotation_limit=self.on_demand_rotation_limit, state=self._state,
-                        on_demand_rotation_seconds=self.on_demand_rotation_seconds)
+                        on_demand_rotation_seconds=self.on_demand_rotation_seconds,
+                        call_log_limit=self.calls.limit)
         fresh._single_use = True
         return fresh
 
@@ -317,7 +321,8 @@ def _decorate_class(template: MockKMS, cls: type) -> type:
 
 def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
              enforce_policies: bool = True, on_demand_rotation_limit: int = 25,
-             state: Optional[snapshot.Seed] = None, on_demand_rotation_seconds: float = 0) -> Any:
+             state: Optional[snapshot.Seed] = None, on_demand_rotation_seconds: float = 0,
+             call_log_limit: Optional[int] = DEFAULT_CALL_LOG_LIMIT) -> Any:
     """A new mock; or, used bare as ``@mock_kms``, the decorated target.
 
     ``enforce_policies=False`` stores key policies, identity policies and grants but
@@ -327,10 +332,11 @@ def mock_kms(target: Any = None, *, account_id: str = DEFAULT_ACCOUNT, region: s
     a dict, or a JSON / TOML file, in the format ``kms.dump()`` writes (see mockkms.snapshot).
     ``on_demand_rotation_seconds`` makes RotateKeyOnDemand take that long on the mock's clock
     (AWS rotates asynchronously); by default it completes at once.
+    ``call_log_limit`` caps ``kms.calls`` at the newest that many records (None keeps all).
     """
     template = MockKMS(account_id=account_id, region=region, enforce_policies=enforce_policies,
                        on_demand_rotation_limit=on_demand_rotation_limit, state=state,
-                       on_demand_rotation_seconds=on_demand_rotation_seconds)
+                       on_demand_rotation_seconds=on_demand_rotation_seconds, call_log_limit=call_log_limit)
     if target is None:
         return template
     return template(target)

@@ -92,7 +92,7 @@ class Server:
             raise ValueError(f"{state_file}: the state file is written as JSON; name it *.json")
         if kms is None:
             state = state_file if state_file is not None and os.path.exists(state_file) else None
-            kms = MockKMS(state=state)
+            kms = MockKMS(state=state, call_log_limit=10_000)  # a server runs for long: a shorter call log
         self.kms = kms
         self.state_file = state_file
         self._save_lock = threading.Lock()

@@ -75,3 +75,54 @@ def test_assert_called_and_not_called(kms, client, key):
         kms.calls.assert_called("Decrypt")
     with pytest.raises(AssertionError):
         kms.calls.assert_not_called("CreateKey")
+
+
+# -- a bounded log ----------------------------------------------------------------------------
+def sizes(kms):
+    return [record.params["NumberOfBytes"] for record in kms.calls]
+
+
+@pytest.mark.mock_kms(call_log_limit=10)
+def test_a_limited_log_keeps_the_newest_calls_in_order(kms, client):
+    for size in range(1, 26):
+        client.generate_random(NumberOfBytes=size)
+    kept = sizes(kms)
+    assert 10 <= len(kept) <= 11
+    assert kept == list(range(26 - len(kept), 26))
+
+
+@pytest.mark.mock_kms(call_log_limit=10)
+def test_a_limited_log_counts_what_it_let_go(kms, client):
+    for size in range(1, 26):
+        client.generate_random(NumberOfBytes=size)
+    assert kms.calls.dropped + len(kms.calls) == 25
+
+
+@pytest.mark.mock_kms(call_log_limit=None)
+def test_no_limit_keeps_every_call(kms, client):
+    for size in range(1, 26):
+        client.generate_random(NumberOfBytes=size)
+    assert (sizes(kms), kms.calls.dropped) == (list(range(1, 26)), 0)
+
+
+def test_the_default_limit_is_generous(kms):
+    assert kms.calls.limit == 100_000
+
+
+def test_a_limit_below_one_is_refused():
+    from mockkms import mock_kms
+    with pytest.raises(ValueError, match="call_log_limit must be at least 1"):
+        mock_kms(call_log_limit=0)
+
+
+def test_clear_forgets_the_calls_so_far(kms, client):
+    client.generate_random(NumberOfBytes=1)
+    kms.calls.clear()
+    client.generate_random(NumberOfBytes=2)
+    assert sizes(kms) == [2]
+
+
+def test_a_server_keeps_a_shorter_log():
+    import mockkms
+    with mockkms.serve() as running:
+        assert running.kms.calls.limit == 10_000
