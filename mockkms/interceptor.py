@@ -31,6 +31,9 @@ from .errors import AWSError
 
 EVENT = "before-call.kms"
 SEND_EVENT = "before-send.kms"
+ARGUMENTS_EVENT = "before-parameter-build.kms"
+#: where remember_arguments leaves a call's arguments in botocore's per-request context
+_ARGUMENTS = "mockkms.arguments"
 
 
 class _ThreadMocks(threading.local):
@@ -170,10 +173,11 @@ def _access_key(request_signer: Any) -> Optional[str]:
 
 
 def _answer(mock: Any, operation_model: Any, body: Any, region: Optional[str],
-            access_key: Optional[str]) -> Tuple[AWSResponse, dict]:
+            access_key: Optional[str], arguments: Optional[dict] = None) -> Tuple[AWSResponse, dict]:
     if isinstance(body, str):
         body = body.encode()
-    response = mock.answer(operation_model.name, body or b"", region, access_key, parsed=True)
+    response = mock.answer(operation_model.name, body or b"", region, access_key, parsed=True,
+                           arguments=arguments)
     if response.parsed is not None:
         return parsed_answer(operation_model, response)
     return botocore_answer(operation_model, response.status, response.headers, response.body)
@@ -184,13 +188,21 @@ def _faulted(mock: Any, operation_model: Any, body: Any) -> bool:
     return bool(mock.faults) and mock.faults.pending(operation_model.name, faults.params_of(body))
 
 
+def remember_arguments(params: dict, context: Optional[dict] = None, **kwargs: Any) -> None:
+    """While a mock is active, keep the call's own arguments in its request context: before_call
+    then reads them as they are, instead of decoding the JSON botocore is about to write."""
+    if _active and context is not None:
+        context[_ARGUMENTS] = params
+
+
 def before_call(model: Any, params: dict, request_signer: Any = None, context: Optional[dict] = None,
                 **kwargs: Any) -> Optional[Tuple[AWSResponse, dict]]:
     mock = current()
     if mock is None or _faulted(mock, model, params.get("body")):
         return None
-    region = (context or {}).get("client_region") or getattr(request_signer, "region_name", None)
-    return _answer(mock, model, params.get("body"), region, _access_key(request_signer))
+    context = context or {}
+    region = context.get("client_region") or getattr(request_signer, "region_name", None)
+    return _answer(mock, model, params.get("body"), region, _access_key(request_signer), context.get(_ARGUMENTS))
 
 
 def before_send(request: Any, **kwargs: Any) -> Optional[AWSResponse]:
@@ -266,6 +278,8 @@ def install() -> None:
         botocore.handlers.BUILTIN_HANDLERS.append((EVENT, before_call))
     if (SEND_EVENT, before_send) not in botocore.handlers.BUILTIN_HANDLERS:
         botocore.handlers.BUILTIN_HANDLERS.append((SEND_EVENT, before_send))
+    if (ARGUMENTS_EVENT, remember_arguments) not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append((ARGUMENTS_EVENT, remember_arguments))
     if not getattr(botocore.endpoint.Endpoint.make_request, "_mockkms_guard", False):
         wrapt.wrap_function_wrapper(botocore.endpoint.Endpoint, "make_request", _guard_make_request)
         botocore.endpoint.Endpoint.make_request._mockkms_guard = True  # type: ignore[attr-defined]

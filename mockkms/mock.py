@@ -201,8 +201,11 @@ class MockKMS:
 
     # -- answering calls -------------------------------------------------------------------
     def answer(self, operation: str, body: bytes, region: Optional[str],
-               access_key: Optional[str], parsed: bool = False) -> wire.Response:
-        """Answer one JSON 1.1 request (the interceptor and the server both come here)."""
+               access_key: Optional[str], parsed: bool = False,
+               arguments: Optional[Dict[str, Any]] = None) -> wire.Response:
+        """Answer one JSON 1.1 request (the interceptor and the server both come here).
+
+        ``arguments``: the client's own arguments ``body`` was serialised from, if known."""
         region = region or self.region          # the Region the call is served in, also when recorded
         caller = self._caller(access_key, region)
         record = CallRecord(operation, region, caller.account, None, None, caller.arn)
@@ -212,7 +215,7 @@ class MockKMS:
                 return injected
         response = wire.serve(operation, body, service.dispatch,
                               service.CallContext(self.world, region, caller), record.keep_params, parsed,
-                              _WITHHELD.get(region) or _withheld(region))
+                              _WITHHELD.get(region) or _withheld(region), arguments)
         record.error_code = response.error_code
         record.error_message = response.error_message
         self.calls.append(record)

@@ -65,6 +65,7 @@ class _Plan(NamedTuple):
     decode: Callable[[Any], Dict[str, Any]]        # the request's JSON value -> parameters
     validate: Validator
     parsed: Callable[[Dict[str, Any]], Dict[str, Any]]  # a result -> botocore's parse of its JSON
+    read: Callable[[Any], Dict[str, Any]]          # the caller's arguments -> parameters (or NotPlain)
 
 
 _PLANS: Dict[str, _Plan] = {}
@@ -78,8 +79,20 @@ def _plan(operation: str) -> _Plan:
         plan = _PLANS[operation] = _Plan(
             _no_params if shape_in is None else _decoder(codec.decoder(shape_in)),
             validator(model),
-            _no_result if shape_out is None else codec.parsed_form(shape_out))
+            _no_result if shape_out is None else codec.parsed_form(shape_out),
+            _no_params if shape_in is None else codec.argument_reader(shape_in))
     return plan
+
+
+def request_params(plan: _Plan, body: Any, arguments: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """The request's parameters: read from the caller's own ``arguments`` when the in-process
+    path has them and they are plain (no JSON to write and read back), else decoded from ``body``."""
+    if arguments is not None:
+        try:
+            return plan.read(arguments)
+        except codec.NotPlain:
+            pass
+    return plan.decode(_read_json(body))
 
 
 def _decoder(decode: Callable[[Any], Any]) -> Callable[[Any], Dict[str, Any]]:
@@ -155,7 +168,7 @@ def _headers(request: Optional[str] = None) -> Dict[str, str]:
 
 def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
           on_params: Optional[Callable[[Dict[str, Any]], None]] = None, parsed: bool = False,
-          withheld: FrozenSet[str] = frozenset()) -> Response:
+          withheld: FrozenSet[str] = frozenset(), arguments: Optional[Dict[str, Any]] = None) -> Response:
     """Answer one request: decode, validate, dispatch, encode.
 
     ``withheld`` are enum values the model knows but this endpoint does not offer
@@ -163,7 +176,8 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
 
     ``on_params`` sees the decoded parameters as soon as they exist (the call log
     records them even when validation then fails).  With ``parsed`` a success is
-    returned in botocore's parsed form instead of as JSON (the in-process path).
+    returned in botocore's parsed form instead of as JSON (the in-process path), which
+    may also pass the client's own ``arguments`` that ``body`` was serialised from.
     A ``context`` with a ``request_id`` attribute learns the call's request id first.
     """
     request = request_id()
@@ -171,7 +185,7 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
         context.request_id = request
     try:
         plan = _plan(operation)
-        params = plan.decode(_read_json(body))
+        params = request_params(plan, body, arguments)
         if on_params is not None:
             on_params(params)
         plan.validate(params, withheld)

@@ -17,7 +17,7 @@ import pytest
 from botocore.config import Config
 from botocore.validate import ParamValidator
 
-from mockkms import interceptor
+from mockkms import interceptor, wire
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -90,6 +90,24 @@ def _member_order(value):
 @pytest.fixture(autouse=True)
 def responses_match_output_shapes(monkeypatch):
     monkeypatch.setattr(interceptor, "parsed_answer", _checked_answer)
+
+
+_request_params = wire.request_params
+
+
+def _checked_params(plan, body, arguments):
+    """Parameters read from a client's own arguments must equal those decoded from its JSON body."""
+    params = _request_params(plan, body, arguments)
+    if arguments is not None:
+        from_body = _request_params(plan, body, None)
+        assert params == from_body, f"arguments read as {params!r}, the body decodes to {from_body!r}"
+        assert _member_order(params) == _member_order(from_body), "parameter member order differs"
+    return params
+
+
+@pytest.fixture(autouse=True)
+def request_params_match_the_body(monkeypatch):
+    monkeypatch.setattr(wire, "request_params", _checked_params)
 
 
 # Building a client costs ~50 ms; the hook asks for the active mock at call time, so

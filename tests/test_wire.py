@@ -268,3 +268,67 @@ def test_operation_without_output_shape_answers_an_empty_object(context):
 def test_absent_optional_fields_are_omitted_not_null(context):
     body = json.loads(call(context, "ListKeys", {}).body)
     assert body == {"Keys": [], "Truncated": False}
+
+
+# ------------------------------------------------------------- parameters from the client's arguments
+
+#: the real reader (conftest wraps it in every test, decoding the body as well to compare)
+REQUEST_PARAMS = wire.request_params
+
+
+def params(operation, arguments, body=None):
+    """What the wire takes as ``operation``'s parameters, given the client's ``arguments``."""
+    raw = json.dumps(body).encode() if body is not None else b"this body is never read"
+    return REQUEST_PARAMS(wire._plan(operation), raw, arguments)
+
+
+def test_plain_arguments_are_read_as_they_are_without_decoding_the_body():
+    assert params("DescribeKey", {"KeyId": "alias/app"}) == {"KeyId": "alias/app"}
+
+
+def test_a_blob_argument_given_as_text_is_read_as_its_utf8_bytes():
+    assert params("Encrypt", {"KeyId": "k", "Plaintext": "é"})["Plaintext"] == "é".encode()
+
+
+def test_a_bytearray_blob_argument_is_read_as_bytes():
+    read = params("Encrypt", {"KeyId": "k", "Plaintext": bytearray(b"ab")})["Plaintext"]
+    assert (type(read), read) == (bytes, b"ab")
+
+
+def test_a_tuple_argument_is_read_as_a_list():
+    assert params("Encrypt", {"KeyId": "k", "Plaintext": b"x", "GrantTokens": ("t1", "t2")})["GrantTokens"] == [
+        "t1", "t2"]
+
+
+def test_the_read_parameters_are_a_copy_of_the_arguments():
+    arguments = {"KeyId": "k", "Plaintext": b"x", "EncryptionContext": {"a": "b"}}
+    read = params("Encrypt", arguments)
+    arguments["EncryptionContext"]["a"] = "changed"
+    assert read["EncryptionContext"] == {"a": "b"}
+
+
+@pytest.mark.parametrize("arguments", [
+    {"KeyId": None},                                        # None: botocore drops or refuses it
+    {"KeyId": 7},                                           # a wrong type (no client-side validation)
+    {"KeyId": "k", "NotAMember": "x"},                      # a member the shape lacks
+    {"KeyId": "k", "Plaintext": b"x", "EncryptionContext": {"a": None}},
+], ids=["none", "wrong-type", "unknown-member", "none-in-a-map"])
+def test_arguments_that_are_not_plain_leave_the_body_to_be_decoded(arguments):
+    assert params("Encrypt", arguments, body={"KeyId": "from-body"}) == {"KeyId": "from-body"}
+
+
+def test_a_timestamp_argument_leaves_the_body_to_be_decoded():
+    arguments = {"KeyId": "k", "ImportToken": b"t", "EncryptedKeyMaterial": b"m",
+                 "ValidTo": _dt.datetime(2030, 1, 1, tzinfo=_dt.timezone.utc)}
+    body = {"KeyId": "k", "ImportToken": "dA==", "EncryptedKeyMaterial": "bQ==", "ValidTo": 1893456000}
+    assert params("ImportKeyMaterial", arguments, body)["ValidTo"] == arguments["ValidTo"]
+
+
+def test_in_process_calls_read_the_clients_arguments(kms, client, monkeypatch):
+    def no_json(body):
+        raise AssertionError("the body was decoded")
+    key = client.create_key()["KeyMetadata"]["KeyId"]
+    monkeypatch.setattr(wire, "request_params", REQUEST_PARAMS)
+    monkeypatch.setattr(wire, "_read_json", no_json)
+    blob = client.encrypt(KeyId=key, Plaintext=b"secret", EncryptionContext={"app": "x"})["CiphertextBlob"]
+    assert client.decrypt(CiphertextBlob=blob, EncryptionContext={"app": "x"})["Plaintext"] == b"secret"
