@@ -51,16 +51,16 @@ class Faults:
     def __init__(self) -> None:
         self._faults: List[Fault] = []
         self._lock = threading.Lock()
-        self._left = 0  # uses left over all faults: the hot path only looks at this
+        self.left = 0  # uses left over all faults: the hot path only looks at this
 
     def add(self, fault: Fault) -> Fault:
         with self._lock:
             self._faults.append(fault)
-            self._left += fault.times
+            self.left += fault.times
         return fault
 
     def __bool__(self) -> bool:
-        return self._left > 0
+        return self.left > 0
 
     def pending(self, operation: str, params: Dict[str, Any]) -> bool:
         return any(f.matches(operation, params) for f in self._faults)
@@ -71,14 +71,14 @@ class Faults:
             for fault in self._faults:
                 if fault.matches(operation, params):
                     fault.times -= 1
-                    self._left -= 1
+                    self.left -= 1
                     return fault
         return None
 
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
-            self._left = 0
+            self.left = 0
 
 
 def params_of(body: Any) -> Dict[str, Any]:

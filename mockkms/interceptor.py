@@ -185,7 +185,7 @@ def _answer(mock: Any, operation_model: Any, body: Any, region: Optional[str],
 
 def _faulted(mock: Any, operation_model: Any, body: Any) -> bool:
     """Whether an injected fault waits for this call: then it takes botocore's request path."""
-    return bool(mock.faults) and mock.faults.pending(operation_model.name, faults.params_of(body))
+    return mock.faults.left > 0 and mock.faults.pending(operation_model.name, faults.params_of(body))
 
 
 def remember_arguments(params: dict, context: Optional[dict] = None, **kwargs: Any) -> None:

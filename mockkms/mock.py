@@ -209,7 +209,7 @@ class MockKMS:
         region = region or self.region          # the Region the call is served in, also when recorded
         caller = self._caller(access_key, region)
         record = CallRecord(operation, region, caller.account, None, None, caller.arn)
-        if self.faults:
+        if self.faults.left:
             injected = self._injected(operation, body, record)
             if injected is not None:
                 return injected

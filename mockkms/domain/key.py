@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import itertools
 import os
 from dataclasses import dataclass
@@ -105,6 +104,7 @@ class Key:
     grants: Dict[str, Grant]
     #: creation order, across the process: ListKeys pages in this order
     sequence: int
+    algorithms: "tuple[str, tuple[str, ...]]"
 
     # -- defaults, set on the instance only when they change -----------------------------------
     deletion_date: Optional[_dt.datetime] = None
@@ -155,6 +155,8 @@ class Key:
         self.current_material_id = None
         self.grants = {}
         self.sequence = next(_SEQUENCE)
+        #: (KeyMetadata field, algorithm list) for the key's spec and usage (which never change)
+        self.algorithms = specs.algorithms(key_spec, key_usage)
 
     def __repr__(self) -> str:
         return f"Key({self.arn!r}, {self.key_spec}, {self.key_usage}, {self.state})"
@@ -204,10 +206,6 @@ class Key:
     def rotation_enabled(self) -> bool:
         return self.rotation_period_days is not None
 
-    @functools.cached_property
-    def algorithms(self) -> "tuple[str, tuple[str, ...]]":
-        """(KeyMetadata field, algorithm list) for this key's spec and usage (which never change)."""
-        return specs.algorithms(self.key_spec, self.key_usage)
 
     def schedule_deletion(self, when: _dt.datetime, window_days: int) -> None:
         self.state = KeyState.PENDING_DELETION

@@ -265,8 +265,40 @@ def _from_epoch(epoch: float, setting: Any) -> _dt.datetime:
         return botocore_parse_timestamp(epoch)
 
 
+_COMBINE = _dt.datetime.combine
+
+#: [the ``time.tzname`` it was worked out for, the local zone's UTC offset, the zone] while the
+#: local zone has no daylight saving time (its offset then never changes); offset None otherwise
+_FIXED_ZONE: list = [None, None, None]
+
+
+def _work_out_fixed_zone() -> None:
+    setting = (time.timezone, time.altzone, time.daylight, time.tzname)
+    if time.daylight:
+        _FIXED_ZONE[:] = [time.tzname, None, None]
+    else:
+        offset, _, zone = _local_second(int(time.time()), setting)
+        _FIXED_ZONE[:] = [time.tzname, offset, zone]
+
+
 def _parsed_timestamp(value: _dt.datetime) -> _dt.datetime:
-    """What botocore's parser makes of the epoch number ``_encode_timestamp`` writes."""
+    """What botocore's parser makes of the epoch number ``_encode_timestamp`` writes.
+
+    Most timestamps are whole milliseconds in UTC (the mock's clock): in a local zone
+    without daylight saving time (a CI machine's UTC, say), that is the value moved by a
+    fixed offset, with botocore's local zone attached.  Others take the epoch road.
+    """
+    if value.microsecond % 1000 == 0 and value.tzinfo is _UTC:
+        if _FIXED_ZONE[0] is not time.tzname:
+            _work_out_fixed_zone()
+        offset = _FIXED_ZONE[1]
+        if offset is not None:
+            try:
+                local = value + offset
+            except OverflowError:  # the offset pushes it past datetime's years
+                pass
+            else:
+                return _COMBINE(local, local.time(), _FIXED_ZONE[2])  # (datetime.replace costs 5x more)
     return _from_epoch(_encode_timestamp(value), (time.timezone, time.altzone, time.daylight, time.tzname))
 
 
