@@ -332,3 +332,8 @@ def test_in_process_calls_read_the_clients_arguments(kms, client, monkeypatch):
     monkeypatch.setattr(wire, "_read_json", no_json)
     blob = client.encrypt(KeyId=key, Plaintext=b"secret", EncryptionContext={"app": "x"})["CiphertextBlob"]
     assert client.decrypt(CiphertextBlob=blob, EncryptionContext={"app": "x"})["Plaintext"] == b"secret"
+
+
+def test_a_string_argument_with_surrogates_leaves_the_body_to_be_decoded():
+    # JSON carries "\ud800\udc00" as an escaped pair, which the service reads as one character.
+    assert params("DescribeKey", {"KeyId": "\ud800\udc00"}, body={"KeyId": "\U00010000"}) == {"KeyId": "\U00010000"}

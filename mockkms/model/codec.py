@@ -162,6 +162,19 @@ def _exactly(kind: type) -> Callable[[Any], Any]:
     return read
 
 
+def _read_string(value: Any) -> str:
+    if type(value) is not str:
+        raise NotPlain()
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # Surrogates: JSON joins an escaped pair into one character, so only the body says
+            # what the service receives.
+            raise NotPlain() from None
+    return value
+
+
 def _read_blob(value: Any) -> bytes:
     kind = type(value)
     if kind is bytes:
@@ -209,7 +222,7 @@ def _build_reader(shape: Shape) -> Callable[[Any], Any]:
             return {key_reader(k): value_reader(v) for k, v in value.items()}
         return read_map
     if kind == "string":
-        return _exactly(str)
+        return _read_string
     if kind == "boolean":
         return _exactly(bool)
     if kind in ("integer", "long"):
