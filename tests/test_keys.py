@@ -603,3 +603,10 @@ def test_list_keys_limit_range(raw_client, limit, rule):
         "ValidationException",
         f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: "
         f"Member must have value {rule}", 400)
+
+
+def test_changing_a_list_keys_answer_leaves_the_mock_unchanged(client, key_id):
+    answer = client.list_keys()
+    answer["Keys"][0]["KeyId"] = "changed"
+    answer["Keys"].clear()
+    assert [entry["KeyId"] for entry in client.list_keys()["Keys"]] == [key_id]

@@ -122,21 +122,23 @@ class RegionStore:
         self.aliases = AliasTable()
         self.custom_key_stores: Dict[str, CustomKeyStore] = {}
         self._timeline = timeline or Timeline()
-        self._in_order: Optional[Tuple[List[Key], List[int]]] = None
+        self._in_order: Optional[Tuple[List[Dict[str, str]], List[int]]] = None
 
     def add_key(self, key: Key) -> None:
         self.keys[key.key_id] = key
         self._in_order = None
 
-    def keys_in_order(self) -> Tuple[List[Key], List[int]]:
-        """(keys, their creation sequence numbers), in creation order.
+    def key_list(self) -> Tuple[List[Dict[str, str]], List[int]]:
+        """(ListKeys entries, the keys' creation sequence numbers), in creation order.
 
         Kept until a key is added or removed, so the pages of one ListKeys pagination
-        share one list: paging through n keys costs O(n), not O(n) per page.
+        share one list: paging through n keys costs O(n), not O(n) per page.  The entries
+        are shared: whoever hands them out copies them (the answer's conversion does).
         """
         if self._in_order is None:
             keys = list(self.keys.values())
-            self._in_order = (keys, [key.sequence for key in keys])
+            self._in_order = ([{"KeyId": key.key_id, "KeyArn": key.arn} for key in keys],
+                              [key.sequence for key in keys])
         return self._in_order
 
     def schedule(self, when: _dt.datetime, event: str, key_id: str) -> None:

@@ -13,7 +13,8 @@ import binascii
 import datetime as _dt
 import functools
 import time
-from typing import Any, Callable, Dict
+from itertools import chain
+from typing import Any, Callable, Dict, FrozenSet
 
 from botocore.model import Shape
 from botocore.utils import get_tzinfo_options
@@ -315,6 +316,22 @@ def _parsed_timestamp(value: _dt.datetime) -> _dt.datetime:
     return _from_epoch(_encode_timestamp(value), (time.timezone, time.altzone, time.daylight, time.tzname))
 
 
+#: converters of structures with nothing to convert (strings, numbers, booleans), with their members
+_PLAIN_STRUCTURES: Dict[Callable[[Any], Any], FrozenSet[str]] = {}
+
+
+def _plain_list(item: Callable[[Any], Any], known: FrozenSet[str]) -> Callable[[Any], Any]:
+    """A list of such structures (ListKeys' entries): copied at C speed, with one pass to check
+    that no item has a member the installed model lacks (then each item is converted alone)."""
+    copy = dict.copy
+
+    def convert_list(values: list) -> list:
+        if known.issuperset(chain.from_iterable(values)):
+            return list(map(copy, values))
+        return [item(v) for v in values]
+    return convert_list
+
+
 def _compile(shape: Shape, blob: Callable[[Any], Any], timestamp: Callable[[Any], Any],
              cache: Dict[Shape, Callable[[Any], Any]]) -> Callable[[Any], Any]:
     """A converter for values of ``shape``, built once per shape.
@@ -335,7 +352,12 @@ def _compile(shape: Shape, blob: Callable[[Any], Any], timestamp: Callable[[Any]
         convert = timestamp
     elif kind == "list":
         item = _compile(shape.member, blob, timestamp, cache)
-        convert = list if item is _identity else (lambda values: [item(v) for v in values])
+        if item is _identity:
+            convert = list
+        elif item in _PLAIN_STRUCTURES:
+            convert = _plain_list(item, _PLAIN_STRUCTURES[item])
+        else:
+            convert = (lambda values: [item(v) for v in values])
     elif kind == "map":
         val = _compile(shape.value, blob, timestamp, cache)
         convert = dict if val is _identity else (lambda values: {k: val(v) for k, v in values.items()})
@@ -358,6 +380,8 @@ def _compile(shape: Shape, blob: Callable[[Any], Any], timestamp: Callable[[Any]
                 if item is not None:
                     out[name] = member(item)
             return out
+        if not converting:
+            _PLAIN_STRUCTURES[convert] = known
 
     cache[shape] = convert
     return convert

@@ -107,9 +107,8 @@ def describe_key(req: Request) -> Dict[str, Any]:
 @operation("ListKeys")
 def list_keys(req: Request) -> Dict[str, Any]:
     req.authorize_iam()
-    keys, sequence = req.store.keys_in_order()
-    page, more = pagination.page(req, keys, "ListKeys", 100, 1000, "KeyId", order=sequence,
-                                 entry=lambda k: {"KeyId": k.key_id, "KeyArn": k.arn})
+    entries, sequence = req.store.key_list()
+    page, more = pagination.page(req, entries, "ListKeys", 100, 1000, "KeyId", order=sequence)
     return {"Keys": page, **more}
 
 
