@@ -106,8 +106,7 @@ def _build(shape: Shape) -> Checker:
     if kind == "string":
         return _string_checker(shape)
     if kind == "blob":
-        length = _length_checker(shape)
-        return lambda value, path, errors: length(value, len(value), path, errors)
+        return _blob_checker(shape)
     if kind in ("integer", "long"):
         return _range_checker(shape)
     return _no_check
@@ -137,16 +136,30 @@ def _string_checker(shape: Shape) -> Checker:
     pattern_text = shape.metadata.get("pattern")
     pattern = _pattern(pattern_text) if pattern_text is not None else None
 
+    low, high = shape.metadata.get("min", 0), shape.metadata.get("max", float("inf"))
+
     def check_string(value: Any, path: str, errors: List[str]) -> None:
         if allowed is not None and value not in allowed:
             errors.append(_clause(value, path, shape, enum_rule))
             return
-        length(value, _java_length(value), path, errors)
+        size = len(value) if value.isascii() else _java_length(value)
+        if not low <= size <= high:  # the usual case checks inline; the clauses come from ``length``
+            length(value, size, path, errors)
         # Coral matches the whole value (Java's Matcher.matches), even for unanchored
         # patterns: one non-Latin-1 character anywhere in a policy breaks ``[\u0020-\u00FF]+``.
         if pattern is not None and not pattern.fullmatch(value):
             errors.append(_clause(value, path, shape, f"Member must satisfy regular expression pattern: {pattern_text}"))
     return check_string
+
+
+def _blob_checker(shape: Shape) -> Checker:
+    length = _length_checker(shape)
+    low, high = shape.metadata.get("min", 0), shape.metadata.get("max", float("inf"))
+
+    def check_blob(value: Any, path: str, errors: List[str]) -> None:
+        if not low <= len(value) <= high:
+            length(value, len(value), path, errors)
+    return check_blob
 
 
 def _bounds_checker(shape: Shape, what: str) -> Callable[[Any, Any, str, List[str]], None]:
