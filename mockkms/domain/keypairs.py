@@ -104,11 +104,12 @@ class KeyPair:
     hands them back when it is retired (see :func:`retire`).
     """
 
-    __slots__ = ("spec", "_private", "_public_der", "_lent")
+    __slots__ = ("spec", "_private", "_public", "_public_der", "_lent")
 
     def __init__(self, spec: str, lent: List["KeyPair"], private: Any = None):
         self.spec = spec
         self._private = private
+        self._public: Any = None
         self._public_der: Optional[bytes] = None
         self._lent = lent
 
@@ -123,7 +124,10 @@ class KeyPair:
 
     @property
     def public(self) -> Any:
-        return self.private.public_key()
+        """The public key (made once: Verify and Encrypt use it on every call)."""
+        if self._public is None:
+            self._public = self.private.public_key()
+        return self._public
 
     @property
     def public_der(self) -> bytes:
@@ -136,6 +140,6 @@ def retire(lent: List[KeyPair]) -> None:
     """Give every pair a retired world took from the pool back to it (runs once per world)."""
     while lent:
         pair = lent.pop()
-        private, pair._private, pair._lent = pair._private, None, None
+        private, pair._private, pair._public, pair._lent = pair._private, None, None, None
         if private is not None:
             POOL.give_back(pair.spec, private)

@@ -11,6 +11,7 @@ already is the hash; EXTERNAL_MU (ML-DSA only) means it is the 64-byte μ.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -28,7 +29,7 @@ class InvalidMessage(Exception):
     """The message does not fit the algorithm and message type; ``str()`` is AWS's wording."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one instance per algorithm: identity is equality, and hashes fast
 class Scheme:
     family: str                     # rsa-pss, rsa-pkcs1, ecdsa, ed25519, ed25519ph, ml-dsa
     hash: Optional[hashes.HashAlgorithm]
@@ -77,6 +78,8 @@ def require_support(spec: str, algorithm: str, message_type: str) -> None:
         optional.require_cryptodome(algorithm if family == "ed25519ph" else "MessageType EXTERNAL_MU")
 
 
+# The padding, hash and ECDSA objects are immutable descriptions: made once per scheme, not per call.
+@functools.lru_cache(maxsize=None)
 def _rsa_padding(scheme: Scheme) -> Any:
     if scheme.family == "rsa-pss":
         assert scheme.hash is not None
@@ -84,9 +87,15 @@ def _rsa_padding(scheme: Scheme) -> Any:
     return padding.PKCS1v15()
 
 
+@functools.lru_cache(maxsize=None)
 def _hash_for(scheme: Scheme, message_type: str) -> Any:
     assert scheme.hash is not None
     return utils.Prehashed(scheme.hash) if message_type == DIGEST else scheme.hash
+
+
+@functools.lru_cache(maxsize=None)
+def _ecdsa(scheme: Scheme, message_type: str) -> Any:
+    return ec.ECDSA(_hash_for(scheme, message_type))
 
 
 def _sm2_digest(public: Any, message_type: str, message: bytes) -> bytes:
@@ -100,7 +109,7 @@ def sign(spec: str, private: Any, algorithm: str, message_type: str, message: by
     if family in ("rsa-pss", "rsa-pkcs1"):
         return private.sign(message, _rsa_padding(scheme), _hash_for(scheme, message_type))
     if family == "ecdsa":
-        return private.sign(message, ec.ECDSA(_hash_for(scheme, message_type)))
+        return private.sign(message, _ecdsa(scheme, message_type))
     if family == "ed25519":
         return private.sign(message)
     if family == "ed25519ph":
@@ -126,7 +135,7 @@ def verify(spec: str, public: Any, algorithm: str, message_type: str, message: b
         if family in ("rsa-pss", "rsa-pkcs1"):
             public.verify(signature, message, _rsa_padding(scheme), _hash_for(scheme, message_type))
         elif family == "ecdsa":
-            public.verify(signature, message, ec.ECDSA(_hash_for(scheme, message_type)))
+            public.verify(signature, message, _ecdsa(scheme, message_type))
         else:
             public.verify(signature, message)
     except (InvalidSignature, ValueError):
