@@ -23,4 +23,4 @@ def request_id() -> str:
     Cheaper than a fresh random UUID per call, which the hot path cannot afford;
     ids still never repeat and still parse as version-4 UUIDs.
     """
-    return f"{_REQUEST_PREFIX}{next(_request_numbers) & 0xFFFFFFFFFFFF:012x}"
+    return _REQUEST_PREFIX + (next(_request_numbers) & 0xFFFFFFFFFFFF).to_bytes(6, "big").hex()

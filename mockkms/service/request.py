@@ -58,12 +58,14 @@ class CallContext:
 
 
 class Request:
-    __slots__ = ("operation", "params", "world", "region", "caller", "_now", "store", "granted_by", "used",
+    __slots__ = ("operation", "params", "get", "world", "region", "caller", "_now", "store", "granted_by", "used",
                  "request_id")
 
     def __init__(self, operation: str, params: Dict[str, Any], context: CallContext):
         self.operation = operation
         self.params = params
+        #: ``req.get(name, default=None)``: a parameter (the dict's own get: no Python frame per call)
+        self.get = params.get
         self.world = context.world
         self.region = context.region
         self.caller = context.caller
@@ -94,9 +96,6 @@ class Request:
 
     def store_of(self, account: str) -> RegionStore:
         return self.world.store(account, self.region)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.params.get(name, default)
 
     def key(self, param: str = "KeyId", *, aliases: bool = False, check_state: bool = True,
             action: Optional[str] = None) -> Key:
