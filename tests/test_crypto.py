@@ -702,3 +702,34 @@ def test_grant_token_the_mock_never_issued_is_invalid(client, key_id, operation)
         GRANT_TOKEN_CALLS[operation](client, key_id, encrypt(client, key_id), ["never-issued-token"])
     code, message, status = error_of(excinfo)
     assert (code, status) == ("InvalidGrantTokenException", 400) and message  # text not recorded from AWS
+
+
+# -- body nonces (NIST SP 800-38D deterministic construction) ---------------------------------
+def _body_nonce(blob):
+    from mockkms.domain.ciphertext import _BODY_START, _HEADER_END
+    return blob[_HEADER_END:_BODY_START]
+
+
+def test_every_seal_gets_a_fresh_nonce(client, key_id):
+    blobs = [client.encrypt(KeyId=key_id, Plaintext=b"same")["CiphertextBlob"] for _ in range(50)]
+    assert len({_body_nonce(blob) for blob in blobs}) == 50
+
+
+def test_nonces_of_one_process_share_a_fixed_field_and_count_up(client, key_id):
+    first, second = (_body_nonce(client.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]) for _ in range(2))
+    assert first[:6] == second[:6]
+    assert int.from_bytes(second[6:], "big") == int.from_bytes(first[6:], "big") + 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_draws_a_new_fixed_field():
+    from mockkms.domain.ciphertext import _NONCES
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its fixed field and leave at once
+        os.write(writer, _NONCES.next()[:6])
+        os._exit(0)
+    os.close(writer)
+    child = os.read(reader, 6)
+    os.waitpid(pid, 0)
+    assert len(child) == 6 and child != _NONCES.next()[:6]

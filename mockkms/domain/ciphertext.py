@@ -6,7 +6,7 @@ Layout (bytes)::
     1..12  nonce of the sealed header
     13..108 sealed header: AES-GCM under a fixed library key of
             account (12 ASCII digits) | key id (36 ASCII chars) | material id (32 bytes)
-    109..120 nonce of the body
+    109..120 nonce of the body (a fixed field naming the process + a counter, see _Nonces)
     121..  body: AES-256-GCM(key material, plaintext), AAD = bytes 0..120 + encryption context
 
 The header is sealed (once per key material) only so that nothing readable (key
