@@ -256,3 +256,17 @@ async def test_aiobotocore_client_is_answered_by_the_mock(kms):
         blob = (await client.encrypt(KeyId=key, Plaintext=b"async"))["CiphertextBlob"]
         assert (await client.decrypt(CiphertextBlob=blob))["Plaintext"] == b"async"
     assert [c.operation for c in kms.calls] == ["CreateKey", "Encrypt", "Decrypt"]
+
+
+def test_without_a_mock_the_arguments_hook_leaves_botocores_context_alone():
+    from mockkms import interceptor
+    context = {}
+    interceptor.remember_arguments(params={"KeyId": "k"}, context=context)
+    assert context == {}
+
+
+def test_with_a_mock_the_arguments_hook_keeps_the_calls_own_arguments(kms):
+    from mockkms import interceptor
+    context, arguments = {}, {"KeyId": "k"}
+    interceptor.remember_arguments(params=arguments, context=context)
+    assert list(context.values()) == [arguments] and next(iter(context.values())) is arguments
