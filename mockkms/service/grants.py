@@ -116,8 +116,8 @@ def list_grants(req: Request) -> Dict[str, Any]:
              if (wanted_id is None or g.grant_id == wanted_id)
              and (wanted_grantee is None or g.grantee == wanted_grantee)]
     listing = f"ListGrants:{key.arn}:{wanted_id}:{wanted_grantee}"
-    page, more = pagination.page(req, [_entry(g) for g in found], listing, 50, 100, "GrantId",
-                                 order=[g.sequence for g in found])
+    page, more = pagination.page(req, found, listing, 50, 100, "GrantId", order=[g.sequence for g in found],
+                                 entry=_entry)
     return {"Grants": page, **more}
 
 
@@ -133,8 +133,8 @@ def list_retirable_grants(req: Request) -> Dict[str, Any]:
             for key in store.keys.values():
                 found.extend(g for g in key.grants.values() if g.retiring == retiring)
     found.sort(key=lambda g: g.sequence)
-    page, more = pagination.page(req, [_entry(g) for g in found], f"ListRetirableGrants:{retiring}", 50, 100,
-                                 "GrantId", order=[g.sequence for g in found])
+    page, more = pagination.page(req, found, f"ListRetirableGrants:{retiring}", 50, 100, "GrantId",
+                                 order=[g.sequence for g in found], entry=_entry)
     return {"Grants": page, **more}
 
 
