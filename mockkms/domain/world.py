@@ -122,24 +122,12 @@ class RegionStore:
         self.aliases = AliasTable()
         self.custom_key_stores: Dict[str, CustomKeyStore] = {}
         self._timeline = timeline or Timeline()
-        self._in_order: Optional[Tuple[List[Dict[str, str]], List[int]]] = None
+        #: a derived view of all the keys (ListKeys' ordered listing), dropped when a key comes or goes
+        self.key_view: Any = None
 
     def add_key(self, key: Key) -> None:
         self.keys[key.key_id] = key
-        self._in_order = None
-
-    def key_list(self) -> Tuple[List[Dict[str, str]], List[int]]:
-        """(ListKeys entries, the keys' creation sequence numbers), in creation order.
-
-        Kept until a key is added or removed, so the pages of one ListKeys pagination
-        share one list: paging through n keys costs O(n), not O(n) per page.  The entries
-        are shared: whoever hands them out copies them (the answer's conversion does).
-        """
-        if self._in_order is None:
-            keys = list(self.keys.values())
-            self._in_order = ([{"KeyId": key.key_id, "KeyArn": key.arn} for key in keys],
-                              [key.sequence for key in keys])
-        return self._in_order
+        self.key_view = None
 
     def schedule(self, when: _dt.datetime, event: str, key_id: str) -> None:
         """Let ``event`` ("delete", "rotate", "expire", "ready", "updated") happen to the key at ``when``."""
@@ -153,7 +141,7 @@ class RegionStore:
         if key.state != KeyState.PENDING_DELETION or key.deletion_date != when:
             return  # the deletion was cancelled (or rescheduled)
         del self.keys[key.key_id]
-        self._in_order = None
+        self.key_view = None
         for grant in key.grants.values():
             grant.live = False  # grants go with their key; so do their tokens
         for name in list(self.aliases.by_key.get(key.key_id, ())):
