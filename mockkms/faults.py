@@ -59,9 +59,6 @@ class Faults:
             self.left += fault.times
         return fault
 
-    def __bool__(self) -> bool:
-        return self.left > 0
-
     def pending(self, operation: str, params: Dict[str, Any]) -> bool:
         return any(f.matches(operation, params) for f in self._faults)
 

@@ -215,7 +215,7 @@ class MockKMS:
                 return injected
         response = wire.serve(operation, body, service.dispatch,
                               service.CallContext(self.world, region, caller), record.keep_params, parsed,
-                              _WITHHELD.get(region) or _withheld(region), arguments)
+                              _withheld(region), arguments)
         record.error_code = response.error_code
         record.error_message = response.error_message
         self.calls.append(record)

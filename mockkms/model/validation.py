@@ -136,7 +136,7 @@ def _string_checker(shape: Shape) -> Checker:
     pattern_text = shape.metadata.get("pattern")
     pattern = _pattern(pattern_text) if pattern_text is not None else None
 
-    low, high = shape.metadata.get("min", 0), shape.metadata.get("max", float("inf"))
+    low, high = _limits(shape)
 
     def check_string(value: Any, path: str, errors: List[str]) -> None:
         if allowed is not None and value not in allowed:
@@ -152,9 +152,15 @@ def _string_checker(shape: Shape) -> Checker:
     return check_string
 
 
+def _limits(shape: Shape) -> "tuple[float, float]":
+    """The shape's min/max length, unbounded where the model sets none: values within them need
+    no clause, so checkers test them inline and call the clause-writing check only outside."""
+    return shape.metadata.get("min", 0), shape.metadata.get("max", float("inf"))
+
+
 def _blob_checker(shape: Shape) -> Checker:
     length = _length_checker(shape)
-    low, high = shape.metadata.get("min", 0), shape.metadata.get("max", float("inf"))
+    low, high = _limits(shape)
 
     def check_blob(value: Any, path: str, errors: List[str]) -> None:
         if not low <= len(value) <= high:

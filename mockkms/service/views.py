@@ -67,7 +67,7 @@ def key_metadata(key: Key) -> Dict[str, Any]:
     if expiration is not None:
         meta["ExpirationModel"] = expiration[0]
     meta["KeyManager"] = key.key_manager
-    if _IS_LEGACY.get(key.key_spec) or _is_legacy(key.key_spec):
+    if _is_legacy(key.key_spec):
         meta["CustomerMasterKeySpec"] = key.key_spec
     meta["KeySpec"] = key.key_spec
     if field != "MacAlgorithms":
