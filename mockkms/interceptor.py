@@ -131,13 +131,18 @@ class _InProcessResponse(AWSResponse):
     them costs more than the rest of answering a small call.
     """
 
-    def __init__(self, status: int, headers: dict, body: Callable[[], bytes]):
+    def __init__(self, status: int, headers: dict, operation: str, result: dict):
         self.url = _URL
         self.status_code = status
         self._plain_headers = headers
         self._headers: Optional[HeadersDict] = None
-        self.raw = _Body(body)
+        self._result = (operation, result)
         self._content = None
+
+    @property
+    def raw(self) -> _Body:  # type: ignore[override]
+        operation, result = self._result
+        return _Body(lambda: wire.encode_result(operation, result))
 
     @property  # type: ignore[override]
     def headers(self) -> HeadersDict:
@@ -161,8 +166,7 @@ def parsed_answer(operation_model: Any, response: wire.Response) -> Tuple[AWSRes
     assert parsed is not None and response.result is not None
     parsed["ResponseMetadata"] = {"RequestId": headers["x-amzn-requestid"], "HTTPStatusCode": response.status,
                                   "HTTPHeaders": headers, "RetryAttempts": 0}
-    result = response.result
-    return _InProcessResponse(response.status, headers, lambda: wire.encode_result(operation_model.name, result)), parsed
+    return _InProcessResponse(response.status, headers, operation_model.name, response.result), parsed
 
 
 def _access_key(request_signer: Any) -> Optional[str]:

@@ -186,10 +186,10 @@ class MockKMS:
     def _caller(self, access_key: Optional[str], region: str) -> service.Caller:
         """Who makes a call: the identity the credentials were issued for, else the account's
         root user in the partition of the call's Region (``arn:aws-cn:iam::...:root`` in China)."""
+        caller = self._callers.get(access_key)  # type: ignore[arg-type]
+        if caller is not None:
+            return caller
         if access_key is not None:
-            caller = self._callers.get(access_key)
-            if caller is not None:
-                return caller
             issued = self._identities.lookup(access_key)
             if issued is not None:
                 caller = self._callers[access_key] = service.Caller(*issued)

@@ -65,7 +65,7 @@ class _Plan(NamedTuple):
     decode: Callable[[Any], Dict[str, Any]]        # the request's JSON value -> parameters
     validate: Validator
     parsed: Callable[[Dict[str, Any]], Dict[str, Any]]  # a result -> botocore's parse of its JSON
-    read: Callable[[Any], Dict[str, Any]]          # the caller's arguments -> parameters (or NotPlain)
+    read: Callable[[Any], Dict[str, Any]]          # the caller's arguments -> valid parameters (or NotPlain)
 
 
 _PLANS: Dict[str, _Plan] = {}
@@ -84,15 +84,18 @@ def _plan(operation: str) -> _Plan:
     return plan
 
 
-def request_params(plan: _Plan, body: Any, arguments: Optional[Dict[str, Any]]) -> Dict[str, Any]:
-    """The request's parameters: read from the caller's own ``arguments`` when the in-process
-    path has them and they are plain (no JSON to write and read back), else decoded from ``body``."""
+def request_params(plan: _Plan, body: Any, arguments: Optional[Dict[str, Any]]) -> Tuple[Dict[str, Any], bool]:
+    """(the request's parameters, whether they are known valid).
+
+    Read from the caller's own ``arguments`` when the in-process path has them and they are
+    plain and valid (no JSON to write and read back, no validation pass), else decoded from
+    ``body``, still to be validated."""
     if arguments is not None:
         try:
-            return plan.read(arguments)
+            return plan.read(arguments), True
         except codec.NotPlain:
             pass
-    return plan.decode(_read_json(body))
+    return plan.decode(_read_json(body)), False
 
 
 def _decoder(decode: Callable[[Any], Any]) -> Callable[[Any], Dict[str, Any]]:
@@ -178,17 +181,16 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
     records them even when validation then fails).  With ``parsed`` a success is
     returned in botocore's parsed form instead of as JSON (the in-process path), which
     may also pass the client's own ``arguments`` that ``body`` was serialised from.
-    A ``context`` with a ``request_id`` attribute learns the call's request id first.
+    ``context`` (a :class:`~.service.CallContext`) learns the call's request id first.
     """
-    request = request_id()
-    if hasattr(context, "request_id"):
-        context.request_id = request
+    request = context.request_id = request_id()
     try:
         plan = _plan(operation)
-        params = request_params(plan, body, arguments)
+        params, valid = request_params(plan, body, arguments)
         if on_params is not None:
             on_params(params)
-        plan.validate(params, withheld)
+        if not valid:
+            plan.validate(params, withheld)
         result = dispatch(operation, params, context)
         if parsed:
             return Response(200, _headers(request), b"", None, result, plan.parsed(result))

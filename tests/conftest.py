@@ -18,6 +18,7 @@ from botocore.config import Config
 from botocore.validate import ParamValidator
 
 from mockkms import interceptor, wire
+from mockkms.errors import AWSError
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -96,13 +97,20 @@ _request_params = wire.request_params
 
 
 def _checked_params(plan, body, arguments):
-    """Parameters read from a client's own arguments must equal those decoded from its JSON body."""
-    params = _request_params(plan, body, arguments)
+    """Parameters read from a client's own arguments must equal those decoded from its JSON body,
+    and pass the validator (the argument road skips it)."""
+    params, valid = _request_params(plan, body, arguments)
     if arguments is not None:
-        from_body = _request_params(plan, body, None)
+        from_body, _ = _request_params(plan, body, None)
         assert params == from_body, f"arguments read as {params!r}, the body decodes to {from_body!r}"
         assert _member_order(params) == _member_order(from_body), "parameter member order differs"
-    return params
+    if valid:
+        try:
+            plan.validate(params, frozenset())
+        except AWSError as error:
+            raise AssertionError(f"the argument road took {params!r}, which the validator refuses: "
+                                 f"{error.message}") from None
+    return params, valid
 
 
 @pytest.fixture(autouse=True)

@@ -278,6 +278,11 @@ REQUEST_PARAMS = wire.request_params
 
 def params(operation, arguments, body=None):
     """What the wire takes as ``operation``'s parameters, given the client's ``arguments``."""
+    return read(operation, arguments, body)[0]
+
+
+def read(operation, arguments, body=None):
+    """(parameters, whether they are known valid), given the client's ``arguments``."""
     raw = json.dumps(body).encode() if body is not None else b"this body is never read"
     return REQUEST_PARAMS(wire._plan(operation), raw, arguments)
 
@@ -315,6 +320,38 @@ def test_the_read_parameters_are_a_copy_of_the_arguments():
 ], ids=["none", "wrong-type", "unknown-member", "none-in-a-map"])
 def test_arguments_that_are_not_plain_leave_the_body_to_be_decoded(arguments):
     assert params("Encrypt", arguments, body={"KeyId": "from-body"}) == {"KeyId": "from-body"}
+
+
+def test_arguments_read_as_they_are_are_known_valid():
+    assert read("DescribeKey", {"KeyId": "alias/app"}) == ({"KeyId": "alias/app"}, True)
+
+
+def test_a_decoded_body_is_still_to_be_validated():
+    assert read("DescribeKey", None, body={"KeyId": "alias/app"}) == ({"KeyId": "alias/app"}, False)
+
+
+@pytest.mark.parametrize("operation, arguments", [
+    ("DescribeKey", {}),                                                  # a required member missing
+    ("DescribeKey", {"KeyId": ""}),                                       # shorter than min length
+    ("DescribeKey", {"KeyId": "k" * 2049}),                               # longer than max length
+    ("Encrypt", {"KeyId": "k", "Plaintext": b""}),                        # a blob below min length
+    ("Encrypt", {"KeyId": "k", "Plaintext": b"x" * 4097}),                # a blob above max length
+    ("Encrypt", {"KeyId": "k", "Plaintext": b"x", "EncryptionAlgorithm": "AES"}),   # not in the enum
+    ("Encrypt", {"KeyId": "k", "Plaintext": b"x", "GrantTokens": ["t"] * 11}),      # a list too long
+    ("CreateAlias", {"AliasName": "alias/no spaces", "TargetKeyId": "k"}),          # the pattern
+    ("GenerateRandom", {"NumberOfBytes": 0}),                             # below the range
+    ("GenerateRandom", {"NumberOfBytes": 1025}),                          # above the range
+    ("ListKeys", {"Limit": 0}),                                           # below the range
+], ids=["required", "min-length", "max-length", "blob-min", "blob-max", "enum", "list-length", "pattern",
+        "range-low", "range-high", "limit"])
+def test_arguments_breaking_a_constraint_leave_the_body_to_be_decoded_and_validated(operation, arguments):
+    body = BODIES.get(operation, {"KeyId": "from-body"})
+    assert read(operation, arguments, body) == (body, False)
+
+
+#: a body each operation decodes, told apart from its arguments
+BODIES = {"ListKeys": {"Marker": "from-body"}, "CreateAlias": {"AliasName": "alias/from-body"},
+          "GenerateRandom": {"NumberOfBytes": 5}}
 
 
 def test_a_timestamp_argument_leaves_the_body_to_be_decoded():

@@ -21,7 +21,7 @@ from botocore.utils import get_tzinfo_options
 from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
 from ..errors import AWSError
-from . import built_once
+from . import built_once, constraints
 
 _UTC = _dt.timezone.utc
 _JSON_TYPE = {str: "STRING_VALUE", bool: "VALUE_TRUE", int: "NUMBER_VALUE", float: "NUMBER_VALUE",
@@ -143,57 +143,90 @@ _READERS: Dict[Shape, Callable[[Any], Any]] = {}
 
 def argument_reader(shape: Shape) -> Callable[[Any], Any]:
     """The caller's own (client-side validated) argument of ``shape`` -> what :func:`decoder` makes
-    of the JSON botocore serialises from it, without the JSON.
+    of the JSON botocore serialises from it, without the JSON; only for an argument the
+    validator would pass as it is.
 
     Only plain values are taken: ``str`` for strings, ``bytes`` (or ``bytearray``, or ``str``,
-    which botocore sends as UTF-8) for blobs, ``bool``, ``int``, ``list``/``tuple``, ``dict``.
-    Anything else (a timestamp, a file object, a None, a member the shape lacks, a value of
-    the wrong type from a client without parameter validation) raises :class:`NotPlain`, and
-    the body botocore serialised is decoded as usual.  The test suite checks, for every call,
-    that both roads give the same parameters.
+    which botocore sends as UTF-8) for blobs, ``bool``, ``int``, ``list``/``tuple``, ``dict``;
+    and only within the model's constraints (required members, lengths, ranges, enums,
+    patterns), so an argument read here needs no validation pass.  Anything else (a
+    timestamp, a file object, a None, a member the shape lacks, a value of the wrong type
+    from a client without parameter validation, a value breaking a constraint) raises
+    :class:`NotPlain`: the body botocore serialised is then decoded and validated as usual,
+    which words the errors.  The test suite checks, for every call, that both roads give
+    the same parameters, and that what this reader takes passes the validator.
     """
     return built_once(_READERS, shape, _build_reader)
 
 
-def _exactly(kind: type) -> Callable[[Any], Any]:
-    def read(value: Any) -> Any:
-        if type(value) is not kind:
+def _read_int(shape: Shape) -> Callable[[Any], Any]:
+    low, high = constraints.limits(shape)
+
+    def read_int(value: Any) -> Any:
+        if type(value) is not int or not low <= value <= high:
             raise NotPlain()
         return value
-    return read
+    return read_int
 
 
-def _read_string(value: Any) -> str:
-    if type(value) is not str:
+def _read_bool(value: Any) -> Any:
+    if type(value) is not bool:
         raise NotPlain()
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            # Surrogates: JSON joins an escaped pair into one character, so only the body says
-            # what the service receives.
-            raise NotPlain() from None
     return value
 
 
-def _read_blob(value: Any) -> bytes:
-    kind = type(value)
-    if kind is bytes:
+def _read_string(shape: Shape) -> Callable[[Any], Any]:
+    enum = shape.enum
+    allowed = frozenset(enum) if enum else None
+    low, high = constraints.limits(shape)
+    pattern = constraints.shape_pattern(shape)
+
+    def read_string(value: Any) -> str:
+        if type(value) is not str:
+            raise NotPlain()
+        if value.isascii():
+            size = len(value)
+        else:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                # Surrogates: JSON joins an escaped pair into one character, so only the body
+                # says what the service receives.
+                raise NotPlain() from None
+            size = constraints.java_length(value)
+        if (allowed is not None and value not in allowed) or not low <= size <= high or \
+                (pattern is not None and not pattern.fullmatch(value)):
+            raise NotPlain()
         return value
-    if kind is bytearray:
-        return bytes(value)
-    if kind is str:
-        try:
-            return value.encode("utf-8")
-        except UnicodeEncodeError:  # botocore would not have sent it either
-            raise NotPlain() from None
-    raise NotPlain()
+    return read_string
+
+
+def _read_blob(shape: Shape) -> Callable[[Any], Any]:
+    low, high = constraints.limits(shape)
+
+    def read_blob(value: Any) -> bytes:
+        kind = type(value)
+        if kind is bytearray:
+            value = bytes(value)
+        elif kind is str:
+            try:
+                value = value.encode("utf-8")
+            except UnicodeEncodeError:  # botocore would not have sent it either
+                raise NotPlain() from None
+        elif kind is not bytes:
+            raise NotPlain()
+        if not low <= len(value) <= high:
+            raise NotPlain()
+        return value
+    return read_blob
 
 
 def _build_reader(shape: Shape) -> Callable[[Any], Any]:
     kind = shape.type_name
+    low, high = constraints.limits(shape)
     if kind == "structure":
         members = {name: argument_reader(member) for name, member in shape.members.items()}
+        required = tuple(shape.required_members)
 
         def read_structure(value: Any) -> Any:
             if type(value) is not dict:
@@ -204,13 +237,16 @@ def _build_reader(shape: Shape) -> Callable[[Any], Any]:
                 if member is None or item is None:
                     raise NotPlain()
                 out[name] = member(item)
+            for name in required:
+                if name not in out:
+                    raise NotPlain()
             return out
         return read_structure
     if kind == "list":
         item_reader = argument_reader(shape.member)
 
         def read_list(value: Any) -> Any:
-            if type(value) is not list and type(value) is not tuple:
+            if type(value) is not list and type(value) is not tuple or not low <= len(value) <= high:
                 raise NotPlain()
             return [item_reader(item) for item in value]
         return read_list
@@ -218,18 +254,18 @@ def _build_reader(shape: Shape) -> Callable[[Any], Any]:
         key_reader, value_reader = argument_reader(shape.key), argument_reader(shape.value)
 
         def read_map(value: Any) -> Any:
-            if type(value) is not dict:
+            if type(value) is not dict or not low <= len(value) <= high:
                 raise NotPlain()
             return {key_reader(k): value_reader(v) for k, v in value.items()}
         return read_map
     if kind == "string":
-        return _read_string
+        return _read_string(shape)
     if kind == "boolean":
-        return _exactly(bool)
+        return _read_bool
     if kind in ("integer", "long"):
-        return _exactly(int)
+        return _read_int(shape)
     if kind == "blob":
-        return _read_blob
+        return _read_blob(shape)
     return _not_plain
 
 
@@ -363,28 +399,39 @@ def _compile(shape: Shape, blob: Callable[[Any], Any], timestamp: Callable[[Any]
         convert = dict if val is _identity else (lambda values: {k: val(v) for k, v in values.items()})
     elif kind == "structure":
         members = {name: _compile(member, blob, timestamp, cache) for name, member in shape.members.items()}
-        converting = tuple((name, member) for name, member in members.items() if member is not _identity)
+        converting = [(name, member) for name, member in members.items() if member is not _identity]
         known = frozenset(members)
-
-        def convert(values: dict) -> dict:  # type: ignore[misc]
-            # Handlers build results in the model's member order (botocore's parser's
-            # order; the test suite checks it) and never put None in them (the suite checks
-            # every response against its shape), so a copy keeps both; only the members
-            # that need converting (blobs, timestamps, nested ones) are visited.
-            if known.issuperset(values):
-                out = values.copy()
-            else:  # a member newer than the installed botocore: its parser would drop it too
-                out = {name: item for name, item in values.items() if name in known}
-            for name, member in converting:
-                item = out.get(name)
-                if item is not None:
-                    out[name] = member(item)
-            return out
+        convert = _structure_converter(known, converting)
         if not converting:
             _PLAIN_STRUCTURES[convert] = known
 
     cache[shape] = convert
     return convert
+
+
+def _structure_converter(known: FrozenSet[str], converting: "list[tuple[str, Callable[[Any], Any]]]") -> Callable[[dict], dict]:
+    """A structure's converter, written out member by member (no loop over a member table:
+    KeyMetadata has nine members to look at, and this runs on every answer).
+
+    Handlers build results in the model's member order (botocore's parser's order; the
+    test suite checks it) and never put None in them (the suite checks every response
+    against its shape), so a copy keeps both; only the members that need converting
+    (blobs, timestamps, nested ones) are visited.
+    """
+    lines = ["def convert(values):",
+             "    if known.issuperset(values):",
+             "        out = values.copy()",
+             "    else:  # a member newer than the installed botocore: its parser would drop it too",
+             "        out = {name: item for name, item in values.items() if name in known}"]
+    namespace: Dict[str, Any] = {"known": known}
+    for number, (name, member) in enumerate(converting):
+        namespace[f"convert_{number}"] = member
+        lines += [f"    item = out.get({name!r})",
+                  "    if item is not None:",
+                  f"        out[{name!r}] = convert_{number}(item)"]
+    lines.append("    return out")
+    exec("\n".join(lines), namespace)  # member names come from botocore's model: identifiers
+    return namespace["convert"]  # type: ignore[no-any-return]
 
 
 _JSON_FORM: Dict[Shape, Callable[[Any], Any]] = {}

@@ -13,33 +13,17 @@ Paths use lowerCamelCase member names and 1-based ``.member`` list items
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import re
 from typing import Any, Callable, Dict, FrozenSet, List
 
 from botocore.model import OperationModel, Shape
 
 from ..errors import coral_clause, coral_validation_error
-from . import built_once
+from . import built_once, constraints
 
 
 def lower_camel(name: str) -> str:
     return name[:1].lower() + name[1:]
-
-
-@functools.lru_cache(maxsize=None)
-def _pattern(pattern: str) -> "re.Pattern[str]":
-    """The model's (Java) pattern as Python sees it: ``\\w``, ``\\d``, ``\\s`` are ASCII-only in Java."""
-    return re.compile(pattern, re.ASCII)
-
-
-def _java_length(value: str) -> int:
-    """String length as Java counts it (UTF-16 code units)."""
-    if value.isascii():
-        return len(value)
-    # Characters beyond the BMP take two UTF-16 units; a lone surrogate (JSON allows "\ud800")
-    # takes one, as in Java, where encoding it would fail.
-    return len(value) + sum(1 for c in value if c > "\uffff")
 
 
 def render_value(value: Any) -> str:
@@ -134,15 +118,14 @@ def _string_checker(shape: Shape) -> Checker:
     enum_rule = "Member must satisfy enum value set: [" + ", ".join(enum) + "]" if enum else ""
     length = _length_checker(shape)
     pattern_text = shape.metadata.get("pattern")
-    pattern = _pattern(pattern_text) if pattern_text is not None else None
-
-    low, high = _limits(shape)
+    pattern = constraints.shape_pattern(shape)
+    low, high = constraints.limits(shape)
 
     def check_string(value: Any, path: str, errors: List[str]) -> None:
         if allowed is not None and value not in allowed:
             errors.append(_clause(value, path, shape, enum_rule))
             return
-        size = len(value) if value.isascii() else _java_length(value)
+        size = len(value) if value.isascii() else constraints.java_length(value)
         if not low <= size <= high:  # the usual case checks inline; the clauses come from ``length``
             length(value, size, path, errors)
         # Coral matches the whole value (Java's Matcher.matches), even for unanchored
@@ -152,15 +135,9 @@ def _string_checker(shape: Shape) -> Checker:
     return check_string
 
 
-def _limits(shape: Shape) -> "tuple[float, float]":
-    """The shape's min/max length, unbounded where the model sets none: values within them need
-    no clause, so checkers test them inline and call the clause-writing check only outside."""
-    return shape.metadata.get("min", 0), shape.metadata.get("max", float("inf"))
-
-
 def _blob_checker(shape: Shape) -> Checker:
     length = _length_checker(shape)
-    low, high = _limits(shape)
+    low, high = constraints.limits(shape)
 
     def check_blob(value: Any, path: str, errors: List[str]) -> None:
         if not low <= len(value) <= high:

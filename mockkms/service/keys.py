@@ -20,14 +20,18 @@ _ORIGINS_NEEDING_A_STORE = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
 
 
 def _spec_and_usage(req: Request) -> "tuple[str, str]":
+    """A new key's (KeySpec, KeyUsage), once the rules between them hold."""
     params = req.params
     spec = params.get("KeySpec")
     legacy = params.get("CustomerMasterKeySpec")
+    usage = params.get("KeyUsage")
+    if spec is None and legacy is None and usage is None:  # most keys: a symmetric encryption key
+        return specs.SYMMETRIC, "ENCRYPT_DECRYPT"
+    regions.refuse_china_only(req, "KeySpec", "CustomerMasterKeySpec")
     if spec is not None and legacy is not None and spec != legacy:
         raise validation_error("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
                                "CustomerMasterKeySpec parameter is deprecated. Use KeySpec parameter instead.")
     spec = spec or legacy or specs.SYMMETRIC
-    usage = params.get("KeyUsage")
     if usage is None:
         if spec != specs.SYMMETRIC:
             raise validation_error(
@@ -63,14 +67,14 @@ _RARE_CREATE_PARAMS = frozenset(("CustomKeyStoreId", "XksKeyId", "Policy", "Tags
 @operation("CreateKey")
 def create_key(req: Request) -> Dict[str, Any]:
     params = req.params
-    regions.refuse_china_only(req, "KeySpec", "CustomerMasterKeySpec")
     spec, usage = _spec_and_usage(req)
     req.authorize_iam()
     origin = params.get("Origin", "AWS_KMS")
     new_tags: Dict[str, str] = {}
     store: Optional[custom_key_stores.CustomKeyStore] = None
     multi_region = bool(params.get("MultiRegion"))
-    key_id = ("mrk-" + os.urandom(16).hex()) if multi_region else uuid4()
+    randomness = os.urandom(80)  # one system call: the key id's 16 bytes, then a first material's 64
+    key_id = ("mrk-" + randomness[:16].hex()) if multi_region else uuid4(randomness[:16])
     account, region, now = req.caller.account, req.region, req.now
     arn = arns.key_arn(region, account, key_id)
     if origin != "AWS_KMS" or not _RARE_CREATE_PARAMS.isdisjoint(params):
@@ -89,7 +93,7 @@ def create_key(req: Request) -> Dict[str, Any]:
     if origin == "EXTERNAL":
         key.state = KeyState.PENDING_IMPORT
     elif spec == specs.SYMMETRIC:
-        key.add_material(KeyMaterial(now))
+        key.add_material(KeyMaterial(now, randomness[16:48], randomness[48:].hex()))
     elif spec in mac.KEY_BYTES:
         key.add_material(KeyMaterial(now, secret=os.urandom(mac.KEY_BYTES[spec])))
     else:
