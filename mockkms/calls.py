@@ -56,10 +56,6 @@ class CallRecord:
     def __repr__(self) -> str:
         return "CallRecord(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
-    def keep_params(self, params: Dict[str, Any]) -> None:
-        """The wire calls this with the decoded parameters as soon as they exist."""
-        self.params = params
-
     @property
     def succeeded(self) -> bool:
         return self.error_code is None

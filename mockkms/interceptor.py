@@ -202,7 +202,7 @@ def remember_arguments(params: dict, context: Optional[dict] = None, **kwargs: A
 def before_call(model: Any, params: dict, request_signer: Any = None, context: Optional[dict] = None,
                 **kwargs: Any) -> Optional[Tuple[AWSResponse, dict]]:
     mock = current()
-    if mock is None or _faulted(mock, model, params.get("body")):
+    if mock is None or (mock.faults.left and _faulted(mock, model, params.get("body"))):
         return None
     context = context or {}
     region = context.get("client_region") or getattr(request_signer, "region_name", None)

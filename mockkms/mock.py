@@ -75,14 +75,14 @@ class MockKMS:
         self._single_use = False
 
     # -- lifecycle -------------------------------------------------------------------------
-    @property
-    def active(self) -> bool:
-        return self._depth > 0
+    #: whether the mock answers calls (started more often than stopped); read on every call
+    active = False
 
     def start(self) -> "MockKMS":
         """Activate the mock (idempotent: every start needs its stop); returns the handle."""
         with self._lock:
             self._depth += 1
+            self.active = True
             if self._depth > 1:
                 # Already active: the calling thread now counts it as its own newest mock too.
                 interceptor.enter_thread(self)
@@ -96,7 +96,8 @@ class MockKMS:
             if self._depth == 0:
                 return
             self._depth -= 1
-            if self._depth > 0:
+            self.active = self._depth > 0
+            if self.active:
                 interceptor.leave_thread(self)
                 return
         interceptor.deactivate(self)
@@ -208,28 +209,24 @@ class MockKMS:
         ``arguments``: the client's own arguments ``body`` was serialised from, if known."""
         region = region or self.region          # the Region the call is served in, also when recorded
         caller = self._caller(access_key, region)
-        record = CallRecord(operation, region, caller.account, None, None, caller.arn)
         if self.faults.left:
-            injected = self._injected(operation, body, record)
+            injected = self._injected(operation, body, region, caller)
             if injected is not None:
                 return injected
-        response = wire.serve(operation, body, service.dispatch,
-                              service.CallContext(self.world, region, caller), record.keep_params, parsed,
-                              _withheld(region), arguments)
-        record.error_code = response.error_code
-        record.error_message = response.error_message
-        self.calls.append(record)
+        response = wire.serve(operation, body, service.dispatch, service.CallContext(self.world, region, caller),
+                              parsed, _withheld(region), arguments)
+        self.calls.append(CallRecord(operation, region, caller.account, response.params, response.error_code,
+                                     caller.arn, response.error_message))
         return response
 
-    def _injected(self, operation: str, body: bytes, record: CallRecord) -> Optional[wire.Response]:
+    def _injected(self, operation: str, body: bytes, region: str, caller: service.Caller) -> Optional[wire.Response]:
         params = faults.params_of(body)
         fault = self.faults.take(operation, params)
         if fault is None:
             return None
-        record.params = params
         response = wire.encode_error(AWSError(fault.error, fault.message, fault.status))
-        record.error_code, record.error_message = response.error_code, fault.message
-        self.calls.append(record)
+        self.calls.append(CallRecord(operation, region, caller.account, params, response.error_code, caller.arn,
+                                     fault.message))
         return response
 
     # -- decorating ------------------------------------------------------------------------

@@ -39,6 +39,9 @@ class Response(NamedTuple):
     result: Optional[Dict[str, Any]] = None
     parsed: Optional[Dict[str, Any]] = None
     error_message: Optional[str] = None
+    #: the request's parameters as far as they were decoded (the call log records them, also for
+    #: a request that failed validation); None when the body could not be read
+    params: Optional[Dict[str, Any]] = None
 
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
@@ -146,12 +149,12 @@ def parse_result(operation: str, result: Dict[str, Any]) -> Dict[str, Any]:
     return _plan(operation).parsed(result)
 
 
-def encode_error(error: AWSError, request: Optional[str] = None) -> Response:
+def encode_error(error: AWSError, request: Optional[str] = None, params: Optional[Dict[str, Any]] = None) -> Response:
     body: Dict[str, str] = {"__type": error.code}
     if error.message:  # AWS omits the member rather than sending an empty message
         body["message"] = error.message
     return Response(error.status, _headers(request), json.dumps(body).encode(), error.code,
-                    error_message=error.message)
+                    error_message=error.message, params=params)
 
 
 _date = [0, ""]
@@ -169,36 +172,33 @@ def _headers(request: Optional[str] = None) -> Dict[str, str]:
     return {"x-amzn-requestid": request or request_id(), "content-type": CONTENT_TYPE, "date": _http_date()}
 
 
-def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any,
-          on_params: Optional[Callable[[Dict[str, Any]], None]] = None, parsed: bool = False,
+def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any, parsed: bool = False,
           withheld: FrozenSet[str] = frozenset(), arguments: Optional[Dict[str, Any]] = None) -> Response:
     """Answer one request: decode, validate, dispatch, encode.
 
     ``withheld`` are enum values the model knows but this endpoint does not offer
     (SM2 outside China): enum errors leave them out of the allowed list.
 
-    ``on_params`` sees the decoded parameters as soon as they exist (the call log
-    records them even when validation then fails).  With ``parsed`` a success is
-    returned in botocore's parsed form instead of as JSON (the in-process path), which
-    may also pass the client's own ``arguments`` that ``body`` was serialised from.
-    ``context`` (a :class:`~.service.CallContext`) learns the call's request id first.
+    With ``parsed`` a success is returned in botocore's parsed form instead of as JSON
+    (the in-process path), which may also pass the client's own ``arguments`` that
+    ``body`` was serialised from.  ``context`` (a :class:`~.service.CallContext`) learns
+    the call's request id first.
     """
     request = context.request_id = request_id()
+    params = None
     try:
         plan = _plan(operation)
         params, valid = request_params(plan, body, arguments)
-        if on_params is not None:
-            on_params(params)
         if not valid:
             plan.validate(params, withheld)
         result = dispatch(operation, params, context)
         if parsed:
-            return Response(200, _headers(request), b"", None, result, plan.parsed(result))
-        return Response(200, _headers(request), encode_result(operation, result), None, result)
+            return Response(200, _headers(request), b"", None, result, plan.parsed(result), None, params)
+        return Response(200, _headers(request), encode_result(operation, result), None, result, None, None, params)
     except AWSError as error:
-        return encode_error(error, request)
+        return encode_error(error, request, params)
     except Exception as exc:  # a bug in mockkms must still look like AWS to the caller
         log.exception("mockkms failed while answering %s", operation)
         return encode_error(AWSError("KMSInternalException",
                                      f"mockkms internal error in {operation}: {type(exc).__name__}: {exc}", 500),
-                            request)
+                            request, params)

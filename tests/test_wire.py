@@ -155,10 +155,14 @@ def test_decode_request_keeps_integral_floats_as_integers():
     assert wire.decode_request("GenerateRandom", b'{"NumberOfBytes": 16.0}') == {"NumberOfBytes": 16}
 
 
-def test_on_params_sees_the_request_even_when_validation_fails(context):
-    seen = []
-    wire.serve("GenerateRandom", b'{"NumberOfBytes": 0}', service.dispatch, context, seen.append)
-    assert seen == [{"NumberOfBytes": 0}]
+def test_the_response_carries_the_request_even_when_validation_fails(context):
+    response = wire.serve("GenerateRandom", b'{"NumberOfBytes": 0}', service.dispatch, context)
+    assert (response.error_code, response.params) == ("ValidationException", {"NumberOfBytes": 0})
+
+
+def test_the_response_carries_no_request_when_the_body_is_not_json(context):
+    response = wire.serve("GenerateRandom", b'{"NumberOfBytes": ', service.dispatch, context)
+    assert (response.error_code, response.params) == ("SerializationException", None)
 
 
 # ---------------------------------------------------------------------------------- error bodies
