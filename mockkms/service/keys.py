@@ -83,11 +83,9 @@ def create_key(req: Request) -> Dict[str, Any]:
             req.authorize_iam("kms:TagResource")
             new_tags = tags.merged({}, params["Tags"])
     policy = policies.new_key_policy(req, arn, account)
-    key = Key(
-        key_id=key_id, account=account, region=region, arn=arn,
-        created=now, description=params.get("Description", ""), key_spec=spec, key_usage=usage,
-        origin=origin, multi_region=multi_region, policy=policy, tags=new_tags,
-    )
+    # Positional up to origin: keyword arguments cost about as much as the rest of Key() together.
+    key = Key(key_id, account, region, arn, now, params.get("Description", ""), spec, usage, origin,
+              multi_region=multi_region, policy=policy, tags=new_tags)
     if store is not None:
         custom_key_stores.attach(key, store, params.get("XksKeyId"))
     if origin == "EXTERNAL":

@@ -56,7 +56,8 @@ def _page_in_order(req: "Request", items: Sequence[Any], listing: str, limit: in
         if last is None:
             raise AWSError("InvalidMarkerException", "Invalid marker")
         start = bisect.bisect_right(order, last)
-    chunk = [entry(item) for item in items[start:start + limit]] if entry else list(items[start:start + limit])
+    window = items[start:start + limit]  # a new list when ``items`` is one (as listings are)
+    chunk = [entry(item) for item in window] if entry else window if isinstance(window, list) else list(window)
     if start + limit < len(items):
         return chunk, {"NextMarker": req.world.issue_marker(listing, order[start + limit - 1]), "Truncated": True}
     return chunk, {"Truncated": False}
