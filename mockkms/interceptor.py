@@ -170,10 +170,7 @@ def parsed_answer(operation_model: Any, response: wire.Response) -> Tuple[AWSRes
 
 
 def _access_key(request_signer: Any) -> Optional[str]:
-    credentials = getattr(request_signer, "_credentials", None)
-    if credentials is None:
-        return None
-    return getattr(credentials, "access_key", None)
+    return getattr(getattr(request_signer, "_credentials", None), "access_key", None)
 
 
 def _answer(mock: Any, operation_model: Any, body: Any, region: Optional[str],

@@ -213,7 +213,7 @@ class MockKMS:
             injected = self._injected(operation, body, region, caller)
             if injected is not None:
                 return injected
-        response = wire.serve(operation, body, service.dispatch, service.CallContext(self.world, region, caller),
+        response = wire.serve(operation, body, service.dispatch, service.Request(self.world, region, caller),
                               parsed, _withheld(region), arguments)
         self.calls.append(CallRecord(operation, region, caller.account, response.params, response.error_code,
                                      caller.arn, response.error_message))

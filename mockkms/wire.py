@@ -157,19 +157,15 @@ def encode_error(error: AWSError, request: Optional[str] = None, params: Optiona
                     error_message=error.message, params=params)
 
 
+#: [the second the Date header was last formatted for, that header]: formatted once per second
 _date = [0, ""]
 
 
-def _http_date() -> str:
-    """The Date header, formatted once per second."""
+def _headers(request: Optional[str] = None) -> Dict[str, str]:
     now = int(time.time())
     if _date[0] != now:
         _date[:] = [now, email.utils.formatdate(now, usegmt=True)]
-    return _date[1]  # type: ignore[return-value]
-
-
-def _headers(request: Optional[str] = None) -> Dict[str, str]:
-    return {"x-amzn-requestid": request or request_id(), "content-type": CONTENT_TYPE, "date": _http_date()}
+    return {"x-amzn-requestid": request or request_id(), "content-type": CONTENT_TYPE, "date": _date[1]}
 
 
 def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any, parsed: bool = False,
@@ -181,7 +177,7 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any, parsed:
 
     With ``parsed`` a success is returned in botocore's parsed form instead of as JSON
     (the in-process path), which may also pass the client's own ``arguments`` that
-    ``body`` was serialised from.  ``context`` (a :class:`~.service.CallContext`) learns
+    ``body`` was serialised from.  ``context`` (a :class:`~.service.Request`) learns
     the call's request id first.
     """
     request = context.request_id = request_id()

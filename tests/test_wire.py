@@ -19,7 +19,7 @@ from mockkms.model import operation_names
 from mockkms.domain.world import World
 from mockkms.errors import AWSError
 from mockkms.model import operation_model
-from mockkms.service import CallContext, Caller
+from mockkms.service import Caller, Request
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -28,7 +28,7 @@ UTC = _dt.timezone.utc
 
 @pytest.fixture
 def context():
-    return CallContext(World(), REGION, Caller.root(ACCOUNT))
+    return Request(World(), REGION, Caller.root(ACCOUNT))
 
 
 def call(context, operation, body):

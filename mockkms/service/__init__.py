@@ -1,8 +1,8 @@
 """KMS semantics: one handler per operation, grouped by family in sibling modules.
 
-``dispatch`` is the one door in: it holds the world's lock, builds the
-:class:`~.request.Request` (which first lets happen what the clock brought: deletions, rotations, ...)
-and calls the handler.  An operation with no handler yet answers with an
+``dispatch`` is the one door in: it holds the world's lock, starts the
+:class:`~.request.Request` the transport made (which first lets happen what the clock brought:
+deletions, rotations, ...) and calls the handler.  An operation with no handler yet answers with an
 AWS-shaped error that names it, never with a network call.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict
 
 from ..domain.optional import MissingDependency
 from ..errors import AWSError
-from .request import CallContext, Caller, Request
+from .request import Caller, Request
 
 Handler = Callable[[Request], Dict[str, Any]]
 HANDLERS: Dict[str, Handler] = {}
@@ -29,21 +29,21 @@ def not_implemented(name: str) -> AWSError:
     return AWSError("NotImplementedException", f"mockkms does not implement the KMS operation {name} yet")
 
 
-def dispatch(name: str, params: Dict[str, Any], context: CallContext) -> Dict[str, Any]:
+def dispatch(name: str, params: Dict[str, Any], req: Request) -> Dict[str, Any]:
     handler = HANDLERS.get(name)
     if handler is None:
         raise not_implemented(name)
-    lock = context.world.lock
+    lock = req.world.lock
     if not lock.acquire(False):
         _wait_for(lock)
     try:
-        req = Request(name, params, context)
+        req.begin(name, params)
         try:
             result = handler(req)
         except MissingDependency as missing:  # an optional package would answer this call
             raise AWSError("NotImplementedException", str(missing)) from None
         if req.used and name in last_usage.TRACKED:
-            last_usage.record(req, context.request_id)
+            last_usage.record(req, req.request_id)
         return result
     finally:
         lock.release()
@@ -73,4 +73,4 @@ def _wait_for(lock: Any) -> None:
 from . import (aliases, crypto, custom_key_stores, grants, imports, key_agreement, keys,  # noqa: E402,F401
                last_usage, macs, multi_region, policies, public_keys, regions, rotation, signatures, tags)
 
-__all__ = ["CallContext", "Caller", "HANDLERS", "dispatch", "operation"]
+__all__ = ["Caller", "HANDLERS", "Request", "dispatch", "operation"]

@@ -45,40 +45,37 @@ class Caller:
         return cls(principals.root(account))
 
 
-class CallContext:
-    """What the transport knows about a call: the world it is for, the Region, the caller
-    (and, once the wire has made it, the request id)."""
-    __slots__ = ("world", "region", "caller", "request_id")
+class Request:
+    """One call: made by the transport with who calls and where (the world, the Region, the
+    caller), then given the operation and its parameters by :func:`~mockkms.service.dispatch`,
+    which hands it to the operation's handler.  (One object per call: the hot path makes no other.)
+    """
+    __slots__ = ("operation", "params", "get", "world", "region", "caller", "_now", "store", "granted_by", "used",
+                 "request_id")
 
     def __init__(self, world: World, region: str, caller: Caller, request_id: str = ""):
         self.world = world
         self.region = region
         self.caller = caller
+        #: the response's request id (the wire sets it before dispatching)
         self.request_id = request_id
 
-
-class Request:
-    __slots__ = ("operation", "params", "get", "world", "region", "caller", "_now", "store", "granted_by", "used",
-                 "request_id")
-
-    def __init__(self, operation: str, params: Dict[str, Any], context: CallContext):
+    def begin(self, operation: str, params: Dict[str, Any]) -> None:
+        """Start answering ``operation`` (under the world's lock): first, what the clock brought."""
         self.operation = operation
         self.params = params
         #: ``req.get(name, default=None)``: a parameter (the dict's own get: no Python frame per call)
         self.get = params.get
-        self.world = context.world
-        self.region = context.region
-        self.caller = context.caller
         self._now: Optional[_dt.datetime] = None
         #: the grant that authorized the call, when no policy did
         self.granted_by: Optional[Grant] = None
         #: keys this call was authorized to use (GetKeyLastUsage records them if it succeeds)
         self.used: List[Key] = []
-        self.request_id = context.request_id
-        timeline = context.world.timeline
+        world = self.world
+        timeline = world.timeline
         if timeline.events:
             timeline.catch_up(self._read_now)  # what the clock brought since the last call
-        self.store: RegionStore = context.world.store(context.caller.account, context.region)
+        self.store: RegionStore = world.store(self.caller.account, self.region)
 
     @property
     def now(self) -> _dt.datetime:
