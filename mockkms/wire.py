@@ -44,6 +44,11 @@ class Response(NamedTuple):
     params: Optional[Dict[str, Any]] = None
 
 
+#: ``_new(Response, (all its fields))``: a Response without NamedTuple's Python-level ``__new__``
+#: (every call makes one)
+_new = tuple.__new__
+
+
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 
 
@@ -183,14 +188,15 @@ def serve(operation: str, body: bytes, dispatch: Dispatch, context: Any, parsed:
     request = context.request_id = request_id()
     params = None
     try:
-        plan = _plan(operation)
+        plan = _PLANS.get(operation) or _plan(operation)
         params, valid = request_params(plan, body, arguments)
         if not valid:
             plan.validate(params, withheld)
         result = dispatch(operation, params, context)
         if parsed:
-            return Response(200, _headers(request), b"", None, result, plan.parsed(result), None, params)
-        return Response(200, _headers(request), encode_result(operation, result), None, result, None, None, params)
+            return _new(Response, (200, _headers(request), b"", None, result, plan.parsed(result), None, params))
+        return _new(Response, (200, _headers(request), encode_result(operation, result), None, result, None, None,
+                                  params))
     except AWSError as error:
         return encode_error(error, request, params)
     except Exception as exc:  # a bug in mockkms must still look like AWS to the caller

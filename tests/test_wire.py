@@ -190,6 +190,14 @@ def test_an_empty_message_is_sent_as_no_message(context, monkeypatch):
     assert document == {"__type": "UnsupportedOperationException"}
 
 
+@pytest.mark.parametrize("parsed", [False, True], ids=["json", "parsed"])
+def test_a_success_has_every_response_field(context, parsed):
+    response = wire.serve("GenerateRandom", b'{"NumberOfBytes": 4}', service.dispatch, context, parsed)
+    assert len(response) == len(wire.Response._fields)
+    assert (response.status, response.error_code, response.params) == (200, None, {"NumberOfBytes": 4})
+    assert len(response.result["Plaintext"]) == 4
+
+
 def test_responses_carry_a_request_id(context):
     ids = {call(context, "GenerateRandom", {"NumberOfBytes": 1}).headers["x-amzn-requestid"] for _ in range(3)}
     assert len(ids) == 3 and all(uuid.UUID(value) for value in ids)
