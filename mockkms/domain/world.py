@@ -250,6 +250,9 @@ class World:
         self.import_tokens: Dict[bytes, Any] = {}
         #: identity (IAM) policies by principal; roles by (account, role name), so sessions find them
         self._identity_policies: Dict[object, List[Policy]] = {}
+        #: whether any principal has identity policies (until one does, every call is its account's
+        #: own business: authorization reads this before looking the caller up)
+        self.any_identity_policies = False
         self.lock = threading.RLock()
         self.timeline = Timeline(self.clock)
         self._stores: Dict[Tuple[str, str], RegionStore] = {}
@@ -277,6 +280,7 @@ class World:
 
     def attach_identity_policy(self, principal: Principal, policy: Policy) -> None:
         self._identity_policies.setdefault(self._identity_key(principal), []).append(policy)
+        self.any_identity_policies = True
 
     def identity_policy_texts(self) -> Dict[str, List[str]]:
         """The attached identity policies by principal ARN (roles without their path)."""

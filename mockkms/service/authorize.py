@@ -110,7 +110,7 @@ def identity_action(req: "Request", action: str, resource: str = "*") -> None:
     """Authorize an operation that identity policies alone govern (no key involved)."""
     world = req.world
     caller = req.caller.principal
-    if not world.enforce_policies or not world.identity_policies_of(caller):
+    if not world.enforce_policies or not world.any_identity_policies or not world.identity_policies_of(caller):
         return  # no identity policies: allowed in the caller's own account, where these operations act
     context = _context(req, None, action, None)
     is_denied, allowed = _identity(req, action, resource, caller.account, context)
@@ -138,7 +138,8 @@ def key_action(req: "Request", key: Key, action: str, param: Optional[str] = Non
             raise denied(caller, action, key.arn, no_policy_allows("resource", action))
         return None
     policy: Policy = key.policy
-    if policy.default_for == key.account and not cross_account and not world.identity_policies_of(caller):
+    if policy.default_for == key.account and not cross_account and (
+            not world.any_identity_policies or not world.identity_policies_of(caller)):
         return None  # the default policy delegates to the account, whose IAM side allows: the common case
     context = _context(req, key, action, param)
     verdict = policy.judge(caller, action, key.arn, context)
