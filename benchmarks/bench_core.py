@@ -159,20 +159,23 @@ class Floor:
 def alternate(call: Call, mock: Any, floor: "Floor", warmup: int, rounds: int,
               per_round: int) -> Tuple[List[int], List[int]]:
     """Timings of ``call`` on the floor and under the mock, in alternating rounds after a warm-up."""
-    with floor:
-        time_calls(call, warmup)
-    with mock:
-        time_calls(call, warmup)
-    floor_samples: List[int] = []
-    mock_samples: List[int] = []
-    for _ in range(rounds):
-        gc.collect()
-        with floor:
-            floor_samples += time_calls(call, per_round)
-        gc.collect()
-        with mock:
-            mock_samples += time_calls(call, per_round)
+    floor_samples, mock_samples = alternate_sides([(floor, call), (mock, call)], warmup, rounds, per_round)
     return floor_samples, mock_samples
+
+
+def alternate_sides(sides: Sequence[Tuple[Any, Call]], warmup: int, rounds: int, per_round: int) -> List[List[int]]:
+    """Timings of each side's call inside its context manager (the floor, a mock), one side after
+    the other in each round, after a warm-up: drift on the machine affects every side alike."""
+    for context, call in sides:
+        with context:
+            time_calls(call, warmup)
+    samples: List[List[int]] = [[] for _ in sides]
+    for _ in range(rounds):
+        for taken, (context, call) in zip(samples, sides):
+            gc.collect()
+            with context:
+                taken += time_calls(call, per_round)
+    return samples
 
 
 def bench_mockkms_and_floor(iterations: int, warmup: int, rounds: int) -> Dict[str, Dict[str, Tuple[float, float]]]:

@@ -244,7 +244,7 @@ def primitives(iterations: int) -> Dict[str, float]:
 def alternate_with_primitive(call: Call, primitive: Call, mock: Any, floor: Floor, warmup: int, rounds: int,
                              per_round: int) -> Tuple[List[int], List[int], List[int]]:
     """Timings of ``call`` on the floor, of the floor call followed by ``primitive``, and of ``call``
-    under the mock, in alternating rounds (bench_core's ``alternate`` with a third side).
+    under the mock, in alternating rounds.
 
     A primitive timed in a tight loop finds its code and data in the CPU's caches; inside a
     KMS call, botocore's work around it has evicted them, and after a long primitive (an
@@ -256,22 +256,8 @@ def alternate_with_primitive(call: Call, primitive: Call, mock: Any, floor: Floo
     def call_then_primitive() -> None:
         call()
         primitive()
-    with floor:
-        time_calls(call_then_primitive, warmup)
-    with mock:
-        time_calls(call, warmup)
-    floor_samples: List[int] = []
-    paired: List[int] = []
-    mock_samples: List[int] = []
-    for _ in range(rounds):
-        with floor:
-            gc.collect()
-            floor_samples += time_calls(call, per_round)
-            gc.collect()
-            paired += time_calls(call_then_primitive, per_round)
-        gc.collect()
-        with mock:
-            mock_samples += time_calls(call, per_round)
+    floor_samples, paired, mock_samples = bench_core.alternate_sides(
+        [(floor, call), (floor, call_then_primitive), (mock, call)], warmup, rounds, per_round)
     return floor_samples, paired, mock_samples
 
 

@@ -23,12 +23,15 @@ import sys
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+import os
+
 import boto3
 
 from mockkms import interceptor, mock, mock_kms, service, wire
 
-REGION = "us-east-1"
-PLAINTEXT = b"a small secret, 32 bytes long..."
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_core  # noqa: E402
+from bench_core import PLAINTEXT, REGION  # noqa: E402
 LIST_KEYS = 100
 
 #: (label, depth): the steps in the order they nest; the handler's label is the operation's
@@ -83,14 +86,8 @@ class Timers:
 
 
 def client_calls(client: Any, key_id: str, blob: bytes) -> Dict[str, Callable[[], Any]]:
-    return {
-        "CreateKey": lambda: client.create_key(),
-        "DescribeKey": lambda: client.describe_key(KeyId=key_id),
-        "Encrypt": lambda: client.encrypt(KeyId=key_id, Plaintext=PLAINTEXT),
-        "Decrypt": lambda: client.decrypt(CiphertextBlob=blob),
-        "GenerateDataKey": lambda: client.generate_data_key(KeyId=key_id, KeySpec="AES_256"),
-        "ListKeys": lambda: client.list_keys(Limit=LIST_KEYS),
-    }
+    """bench_core's calls, and a page of ListKeys."""
+    return {**bench_core.calls_for(client, key_id, blob), "ListKeys": lambda: client.list_keys(Limit=LIST_KEYS)}
 
 
 def breakdown(operation: str, call: Callable[[], Any], n: int) -> Tuple[float, Dict[str, float]]:
