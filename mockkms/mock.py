@@ -18,7 +18,7 @@ import inspect
 import json
 import threading
 import sys
-from typing import Any, Dict, Optional, TypeVar, Union
+from typing import Any, Dict, Optional, Tuple, TypeVar, Union
 
 import wrapt
 
@@ -62,9 +62,9 @@ class MockKMS:
         self._identities = principals.Identities()
         #: faults still to inject (see :meth:`fail`)
         self.faults = Faults()
-        self._callers: Dict[str, service.Caller] = {}
-        #: by Region: whoever calls with credentials this mock did not issue (the account's root)
-        self._roots: Dict[str, service.Caller] = {}
+        #: (access key, Region) -> (the caller, the enum values the Region withholds): worked out
+        #: once per pair (issued access keys are fresh, never reused: what a key is stays true)
+        self._callers: Dict[Tuple[Optional[str], str], Tuple[service.Caller, Any]] = {}
         self._state = snapshot.read(state) if state is not None else None
         if self._state is not None:
             snapshot.load(self.world, self._state, account_id, region)
@@ -187,18 +187,10 @@ class MockKMS:
     def _caller(self, access_key: Optional[str], region: str) -> service.Caller:
         """Who makes a call: the identity the credentials were issued for, else the account's
         root user in the partition of the call's Region (``arn:aws-cn:iam::...:root`` in China)."""
-        caller = self._callers.get(access_key)  # type: ignore[arg-type]
-        if caller is not None:
-            return caller
-        if access_key is not None:
-            issued = self._identities.lookup(access_key)
-            if issued is not None:
-                caller = self._callers[access_key] = service.Caller(*issued)
-                return caller
-        caller = self._roots.get(region)
-        if caller is None:
-            caller = self._roots[region] = service.Caller(principals.root(self.account_id, arns.partition_of(region)))
-        return caller
+        issued = self._identities.lookup(access_key)
+        if issued is not None:
+            return service.Caller(*issued)
+        return service.Caller(principals.root(self.account_id, arns.partition_of(region)))
 
     # -- answering calls -------------------------------------------------------------------
     def answer(self, operation: str, body: bytes, region: Optional[str],
@@ -208,13 +200,16 @@ class MockKMS:
 
         ``arguments``: the client's own arguments ``body`` was serialised from, if known."""
         region = region or self.region          # the Region the call is served in, also when recorded
-        caller = self._caller(access_key, region)
+        known = self._callers.get((access_key, region))
+        if known is None:
+            known = self._callers[(access_key, region)] = (self._caller(access_key, region), _withheld(region))
+        caller, withheld = known
         if self.faults.left:
             injected = self._injected(operation, body, region, caller)
             if injected is not None:
                 return injected
         response = wire.serve(operation, body, service.dispatch, service.Request(self.world, region, caller),
-                              parsed, _withheld(region), arguments)
+                              parsed, withheld, arguments)
         self.calls.append(CallRecord(operation, region, caller.account, response.params, response.error_code,
                                      caller.arn, response.error_message))
         return response

@@ -64,13 +64,16 @@ def _sealed_header(account: str, key_id: str, material: KeyMaterial) -> bytes:
     The header only has to be unreadable, not unlinkable (real KMS blobs carry
     the key id in clear), so one sealing per material is enough.
     """
-    cached = material.sealed_headers.get((account, key_id))
+    sealed = material.sealed_headers
+    cached = sealed.get((account, key_id)) if sealed is not None else None
     if cached is None:
         plain = account.encode().ljust(12, b"\0") + key_id.encode().ljust(36, b"\0") + \
             bytes.fromhex(material.material_id)
         nonce = os.urandom(12)
         cached = VERSION + nonce + _HEADER_AEAD.encrypt(nonce, plain, VERSION)
-        material.sealed_headers[(account, key_id)] = cached
+        if sealed is None:
+            sealed = material.sealed_headers = {}
+        sealed[(account, key_id)] = cached
         if len(_KNOWN_HEADERS) >= _KNOWN_HEADERS_MAX:
             _KNOWN_HEADERS.clear()
         _KNOWN_HEADERS[cached] = Header(account, key_id, material.material_id)

@@ -48,7 +48,8 @@ class KeyMaterial:
         self.material_id = material_id
         self.created = created
         self._aead: Optional[AESGCM] = None
-        self.sealed_headers: Dict[Tuple[str, str], bytes] = {}
+        #: (account, key id) -> the blob header sealed for it (ciphertext.py), made at the first seal
+        self.sealed_headers: Optional[Dict[Tuple[str, str], bytes]] = None
         self.rotation_type: Optional[str] = None        # AUTOMATIC / ON_DEMAND; None for the first material
         self.rotation_date: Optional[_dt.datetime] = None
         self.imported = False
