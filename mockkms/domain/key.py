@@ -157,7 +157,7 @@ class Key:
         self.grants = {}
         self.sequence = next(_SEQUENCE)
         #: (KeyMetadata field, algorithm list) for the key's spec and usage (which never change)
-        self.algorithms = specs.algorithms(key_spec, key_usage)
+        self.algorithms = specs.ALGORITHMS[key_spec][key_usage]
 
     def __repr__(self) -> str:
         return f"Key({self.arn!r}, {self.key_spec}, {self.key_usage}, {self.state})"

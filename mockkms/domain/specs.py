@@ -40,10 +40,6 @@ ALGORITHMS: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]] = {
 }
 
 
-def algorithms(key_spec: str, key_usage: str) -> Tuple[str, Tuple[str, ...]]:
-    return ALGORITHMS[key_spec][key_usage]
-
-
 def is_symmetric(key_spec: str) -> bool:
     return key_spec == SYMMETRIC
 
