@@ -1,6 +1,7 @@
 """Key and alias ARNs, and the shapes of key identifiers."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple, Optional
 
@@ -9,6 +10,7 @@ _ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z0-9-]*):(?
                   r"(?P<type>key|alias)/(?P<name>.+)$")
 
 
+@functools.lru_cache(maxsize=256)  # a C-level cache: no Python frame for each ARN a call makes
 def partition_of(region: str) -> str:
     if region.startswith("cn-"):
         return "aws-cn"

@@ -2,22 +2,18 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from typing import Any, Dict, Optional
 
 from ..domain.key import Key, KeyState
 from ..model import service_model
 
-#: KeySpec -> whether the deprecated CustomerMasterKeySpec can name it.  It cannot name the
-#: newer specs (ML-DSA, Ed25519): AWS leaves the field out for them rather than send a value
-#: outside its enum.  Filled from the model on first use, so importing mockkms does not load it.
-_IS_LEGACY: Dict[str, bool] = {}
-
-
+@functools.lru_cache(maxsize=None)  # a C-level cache: no Python frame per KeyMetadata once known
 def _is_legacy(spec: str) -> bool:
-    legacy = _IS_LEGACY.get(spec)
-    if legacy is None:
-        legacy = _IS_LEGACY[spec] = spec in service_model().shape_for("CustomerMasterKeySpec").enum
-    return legacy
+    """Whether the deprecated CustomerMasterKeySpec can name ``spec``.  It cannot name the newer
+    specs (ML-DSA, Ed25519): AWS leaves the field out for them rather than send a value outside
+    its enum.  Worked out from the model on first use, so importing mockkms does not load it."""
+    return spec in service_model().shape_for("CustomerMasterKeySpec").enum
 
 
 def spec_fields(key: Key) -> Dict[str, Any]:
