@@ -25,8 +25,6 @@ def _spec_and_usage(req: Request) -> "tuple[str, str]":
     spec = params.get("KeySpec")
     legacy = params.get("CustomerMasterKeySpec")
     usage = params.get("KeyUsage")
-    if spec is None and legacy is None and usage is None:  # most keys: a symmetric encryption key
-        return specs.SYMMETRIC, "ENCRYPT_DECRYPT"
     regions.refuse_china_only(req, "KeySpec", "CustomerMasterKeySpec")
     if spec is not None and legacy is not None and spec != legacy:
         raise validation_error("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
@@ -62,12 +60,14 @@ def _check_origin(req: Request, origin: str, spec: str, usage: str,
 
 
 _RARE_CREATE_PARAMS = frozenset(("CustomKeyStoreId", "XksKeyId", "Policy", "Tags"))
+#: without any of these, a new key is a symmetric encryption key (most keys are)
+_SPEC_PARAMS = frozenset(("KeySpec", "CustomerMasterKeySpec", "KeyUsage"))
 
 
 @operation("CreateKey")
 def create_key(req: Request) -> Dict[str, Any]:
     params = req.params
-    spec, usage = _spec_and_usage(req)
+    spec, usage = (specs.SYMMETRIC, "ENCRYPT_DECRYPT") if _SPEC_PARAMS.isdisjoint(params) else _spec_and_usage(req)
     req.authorize_iam()
     origin = params.get("Origin", "AWS_KMS")
     new_tags: Dict[str, str] = {}
