@@ -6,7 +6,6 @@ the rest (AlreadyExists / "Aliases must refer to keys" are 2015 captures quoted 
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, REGION, error_of

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import os
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from conftest import ACCOUNT, REGION, UNUSABLE_KEY, error_of, make_client
 from mockkms import mock_kms

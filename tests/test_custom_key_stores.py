@@ -4,7 +4,6 @@ Expected values come from the spec (keys-lifecycle.md §12, operations.md §9) a
 model documentation.  AWS's messages for these exceptions are not recorded: where a test pins
 a message, it is the mock's guess [G], pinned as it is.
 """
-import datetime as dt
 import re
 
 import pytest

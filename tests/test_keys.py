@@ -8,7 +8,6 @@ import re
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, REGION, error_of

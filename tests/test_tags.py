@@ -5,9 +5,7 @@ test_untag_key_partially, test_update_and_add_tags_on_tagged_key, test_*_tag_* i
 aws-reference/localstack/kms/test_kms.snapshot.json, recorded 2025-01).
 """
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, REGION, error_of

@@ -1,6 +1,5 @@
 """The in-process path builds response timestamps itself: they must be botocore's, field for field."""
 import datetime as dt
-import os
 import time
 
 import pytest

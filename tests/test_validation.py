@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import datetime as _dt
 
-import boto3
 import pytest
 from botocore import xform_name
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import REGION, error_of
+from conftest import error_of
 from mockkms.errors import AWSError
 from mockkms.model import operation_model, operation_names
 from mockkms.model.validation import render_value, validate

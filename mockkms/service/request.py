@@ -48,7 +48,8 @@ class Caller:
 class Request:
     """One call: made by the transport with who calls and where (the world, the Region, the
     caller), then given the operation and its parameters by :func:`~mockkms.service.dispatch`,
-    which hands it to the operation's handler.  (One object per call: the hot path makes no other.)
+    which hands it to the operation's handler.  (What the transport knows and what the handler
+    asks are one object: a call makes one, not two.)
     """
     __slots__ = ("operation", "params", "get", "world", "region", "caller", "_now", "store", "granted_by", "used",
                  "request_id")
